@@ -1,0 +1,310 @@
+"""Text tools: tokenizers, a vocabulary, word statistics, and next-token windows as tf.data.
+
+    >>> from lmcourse.text import Vocab, word_tokenize
+    >>> vocab = Vocab.build(word_tokenize("the cat sat on the mat"))
+    >>> vocab.decode(vocab.encode(["the", "cat", "dog"]))
+    ['the', 'cat', '<unk>']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "DEFAULT_SPECIALS",
+    "PAD",
+    "UNK",
+    "Vocab",
+    "char_tokenize",
+    "char_detokenize",
+    "fit_zipf",
+    "make_windows",
+    "next_token_dataset",
+    "oov_rate",
+    "rank_frequency",
+    "strip_html",
+    "word_detokenize",
+    "word_tokenize",
+]
+
+PAD = "<pad>"
+UNK = "<unk>"
+DEFAULT_SPECIALS = (PAD, UNK)  # ids 0 and 1, as in keras.layers.TextVectorization
+_WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def char_tokenize(text: str) -> list[str]:
+    """Split a text into characters (spaces and newlines included).
+
+    >>> char_tokenize("Hi!\\n")
+    ['H', 'i', '!', '\\n']
+    """
+    return list(text)
+
+
+def char_detokenize(tokens: Iterable[str]) -> str:
+    """Join characters back into the text: the exact inverse of :func:`char_tokenize`.
+
+    >>> char_detokenize(["H", "i"])
+    'Hi'
+    """
+    return "".join(tokens)
+
+
+def word_tokenize(text: str, lowercase: bool = True) -> list[str]:
+    """Split a text into words and punctuation marks with one regular expression.
+
+    A word is a run of letters, digits or underscores, with inner apostrophes
+    kept (``don't``); every other non-space character is a token of its own.
+
+    >>> word_tokenize("Don't panic, Arthur!")
+    ["don't", 'panic', ',', 'arthur', '!']
+    """
+    if lowercase:
+        text = text.lower()
+    return _WORD.findall(text)
+
+
+def word_detokenize(tokens: Iterable[str]) -> str:
+    """Join word tokens with single spaces; :func:`word_tokenize` splits the result back.
+
+    >>> word_detokenize(["hello", ",", "world"])
+    'hello , world'
+    """
+    return " ".join(tokens)
+
+
+def strip_html(text: str) -> str:
+    """Replace the ``<br />`` line breaks found in IMDb reviews with spaces.
+
+    >>> strip_html("Great.<br /><br />Loved it.")
+    'Great.  Loved it.'
+    """
+    return _HTML_BREAK.sub(" ", text)
+
+
+class Vocab:
+    """A vocabulary: ids ↔ tokens, with ``<pad>`` = 0 and ``<unk>`` = 1 by default.
+
+    >>> vocab = Vocab.build("abracadabra", specials=())
+    >>> vocab.id_to_token
+    ['a', 'b', 'r', 'c', 'd']
+    >>> vocab.encode("cab").tolist()
+    [3, 0, 1]
+    """
+
+    def __init__(self, tokens: Sequence[str], specials: Sequence[str] = DEFAULT_SPECIALS):
+        itos = list(specials) + [t for t in tokens if t not in set(specials)]
+        if len(set(itos)) != len(itos):
+            raise ValueError("vocabulary tokens must be unique")
+        if not itos:
+            raise ValueError("a vocabulary needs at least one token")
+        self.id_to_token: list[str] = itos
+        self.token_to_id: dict[str, int] = {t: i for i, t in enumerate(itos)}
+        self.specials: tuple[str, ...] = tuple(specials)
+
+    @classmethod
+    def build(
+        cls,
+        tokens: Iterable[str],
+        *,
+        min_freq: int = 1,
+        max_size: int | None = None,
+        specials: Sequence[str] = DEFAULT_SPECIALS,
+        order: str = "frequency",
+    ) -> Vocab:
+        """Build a vocabulary from a token stream.
+
+        Keeps tokens seen at least ``min_freq`` times, at most ``max_size``
+        entries in all (specials included). ``order="frequency"`` gives the
+        most frequent tokens the smallest ids (ties: first seen first);
+        ``order="sorted"`` sorts them (handy for characters).
+        """
+        if min_freq < 1:
+            raise ValueError(f"min_freq must be at least 1, got {min_freq}")
+        if max_size is not None and max_size <= len(specials):
+            raise ValueError(f"max_size={max_size} leaves no room beyond the {len(specials)} special tokens")
+        if order not in ("frequency", "sorted"):
+            raise ValueError(f"order must be 'frequency' or 'sorted', got {order!r}")
+        counts = Counter(tokens)
+        if not counts:
+            raise ValueError("cannot build a vocabulary from an empty token stream; is the text empty?")
+        kept = [t for t, c in counts.most_common() if c >= min_freq and t not in specials]
+        if max_size is not None:
+            kept = kept[: max_size - len(specials)]
+        if order == "sorted":
+            kept = sorted(kept)
+        return cls(kept, specials=specials)
+
+    def __len__(self) -> int:
+        return len(self.id_to_token)
+
+    def __contains__(self, token: object) -> bool:
+        return token in self.token_to_id
+
+    def __repr__(self) -> str:
+        preview = ", ".join(repr(t) for t in self.id_to_token[:8])
+        return f"Vocab(size={len(self)}, first=[{preview}{', …' if len(self) > 8 else ''}])"
+
+    @property
+    def unk_id(self) -> int | None:
+        """The id of ``<unk>``, or None if this vocabulary has no unknown token."""
+        return self.token_to_id.get(UNK)
+
+    @property
+    def pad_id(self) -> int | None:
+        """The id of ``<pad>``, or None if this vocabulary has no padding token."""
+        return self.token_to_id.get(PAD)
+
+    def encode(self, tokens: Iterable[str]) -> np.ndarray:
+        """Token ids (int32); unknown tokens map to ``<unk>``.
+
+        Without an ``<unk>`` token an unknown token is an error naming it.
+        """
+        lookup, unk = self.token_to_id, self.unk_id
+        if unk is not None:
+            ids = [lookup.get(t, unk) for t in tokens]
+        else:
+            try:
+                ids = [lookup[t] for t in tokens]
+            except KeyError as error:
+                raise KeyError(
+                    f"token {error.args[0]!r} is not in this vocabulary, which has no {UNK} token; "
+                    f"build it with specials including {UNK!r} or from text that contains the token"
+                ) from None
+        return np.asarray(ids, dtype=np.int32)
+
+    def decode(self, ids: Iterable[int] | np.ndarray | tf.Tensor) -> list[str]:
+        """Tokens for ids (any iterable of ints, a NumPy array or a tensor)."""
+        if isinstance(ids, tf.Tensor):
+            ids = ids.numpy()
+        flat = np.asarray(ids).reshape(-1).tolist()
+        size = len(self)
+        bad = [i for i in flat if not 0 <= i < size]
+        if bad:
+            raise IndexError(f"ids {bad[:5]} are outside this vocabulary (0..{size - 1})")
+        return [self.id_to_token[i] for i in flat]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the vocabulary as JSON (tokens in id order, and the specials)."""
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump({"specials": list(self.specials), "tokens": self.id_to_token}, handle,
+                      ensure_ascii=False)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Vocab:
+        """Read a vocabulary written by :meth:`save`."""
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if not isinstance(data, dict) or "tokens" not in data or "specials" not in data:
+            raise ValueError(f"{path} is not a vocabulary file written by Vocab.save")
+        return cls(data["tokens"], specials=data["specials"])
+
+
+def oov_rate(vocab: Vocab | Iterable[str], tokens: Sequence[str]) -> float:
+    """The share of ``tokens`` that are not in ``vocab`` (specials never count as known).
+
+    >>> oov_rate(Vocab.build(["a", "b"]), ["a", "c", "c", "b"])
+    0.5
+    """
+    if len(tokens) == 0:
+        raise ValueError("cannot measure an OOV rate on an empty token list")
+    if isinstance(vocab, Vocab):
+        known = set(vocab.id_to_token) - set(vocab.specials)
+    else:
+        known = set(vocab)
+    return sum(t not in known for t in tokens) / len(tokens)
+
+
+def rank_frequency(tokens: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks (1, 2, …) and counts of the tokens, most frequent first, for a Zipf plot.
+
+    >>> ranks, counts = rank_frequency("aaabbc")
+    >>> ranks.tolist(), counts.tolist()
+    ([1, 2, 3], [3, 2, 1])
+    """
+    counts = np.array(sorted(Counter(tokens).values(), reverse=True), dtype=np.int64)
+    if counts.size == 0:
+        raise ValueError("no tokens to count")
+    return np.arange(1, counts.size + 1), counts
+
+
+def fit_zipf(ranks: np.ndarray, counts: np.ndarray, min_rank: int = 1, max_rank: int | None = None) -> tuple[float, float]:
+    """Fit log(count) = log(C) − s·log(rank) by least squares; return (s, C).
+
+    Zipf's law says s ≈ 1 for words.
+
+    >>> s, c = fit_zipf(np.arange(1, 101), 1000 / np.arange(1, 101))
+    >>> round(s, 6), round(c, 3)
+    (1.0, 1000.0)
+    """
+    ranks, counts = np.asarray(ranks, dtype=float), np.asarray(counts, dtype=float)
+    keep = (ranks >= min_rank) & (counts > 0)
+    if max_rank is not None:
+        keep &= ranks <= max_rank
+    if keep.sum() < 2:
+        raise ValueError("need at least two ranks with non-zero counts to fit a line")
+    slope, intercept = np.polyfit(np.log(ranks[keep]), np.log(counts[keep]), 1)
+    return float(-slope), float(np.exp(intercept))
+
+
+def make_windows(ids: Sequence[int] | np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a token-id sequence into (inputs, targets) windows, targets shifted by one.
+
+    Windows do not overlap: window k covers ids[k·L : k·L + L] and its targets
+    ids[k·L + 1 : k·L + L + 1], so every id is a target at most once.
+
+    >>> x, y = make_windows(np.arange(7), 3)
+    >>> x.tolist(), y.tolist()
+    ([[0, 1, 2], [3, 4, 5]], [[1, 2, 3], [4, 5, 6]])
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be one sequence (1-D), got shape {ids.shape}; flatten or concatenate first")
+    if seq_len < 1:
+        raise ValueError(f"seq_len must be at least 1, got {seq_len}")
+    count = (len(ids) - 1) // seq_len
+    if count < 1:
+        raise ValueError(f"{len(ids)} ids are too few for one window of {seq_len} (+1 for the target)")
+    x = ids[: count * seq_len].reshape(count, seq_len)
+    y = ids[1 : count * seq_len + 1].reshape(count, seq_len)
+    return x, y
+
+
+def next_token_dataset(
+    ids: Sequence[int] | np.ndarray,
+    seq_len: int,
+    batch_size: int,
+    *,
+    shuffle: bool = True,
+    seed: int = 0,
+) -> tf.data.Dataset:
+    """A ``tf.data`` pipeline of (inputs, targets) batches for next-token prediction.
+
+    Windows come from :func:`make_windows`; they are shuffled with ``seed``
+    (reshuffled each epoch), batched with ``drop_remainder=True`` so every
+    batch has the static shape (batch_size, seq_len) a TPU needs, and
+    prefetched.
+
+    >>> ds = next_token_dataset(np.arange(101), seq_len=10, batch_size=4)
+    >>> [tuple(t.shape) for t in next(iter(ds))]
+    [(4, 10), (4, 10)]
+    """
+    x, y = make_windows(ids, seq_len)
+    if batch_size < 1 or len(x) < batch_size:
+        raise ValueError(
+            f"{len(x)} windows of {seq_len} tokens make no full batch of {batch_size}; "
+            "use a smaller batch_size or seq_len, or more text"
+        )
+    ds = tf.data.Dataset.from_tensor_slices((x.astype(np.int32), y.astype(np.int32)))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
