@@ -51,6 +51,8 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def _equal(got: Any, expected: Any, tol: float) -> bool:
     if isinstance(expected, float):
+        if isinstance(got, (str, bytes)):
+            return False
         try:
             return math.isclose(float(got), expected, rel_tol=tol, abs_tol=tol)
         except (TypeError, ValueError):
@@ -94,7 +96,11 @@ def check_function(
             print(f"⏳ {label}: not attempted yet (it returned {got!r}). Write the body and "
                   "`return` the result.")
             return False
-        if not _equal(got, case.expected, tol):
+        try:
+            same = _equal(got, case.expected, tol)
+        except Exception:  # noqa: BLE001 - e.g. an array where a list was expected
+            same = False
+        if not same:
             about = f" ({case.note})" if case.note else ""
             print(f"✗ {label}: case {number}{about} is wrong.\n   input:    {_short(case.args)}\n"
                   f"   expected: {_short(case.expected)}\n   got:      {_short(got)}"

@@ -307,9 +307,14 @@ def safe_extract(archive: str | os.PathLike[str], dest: str | os.PathLike[str]) 
         raise ValueError(f"{archive} is neither a tar nor a zip archive")
     with tarfile.open(archive) as tar:
         members = tar.getmembers()
+        links = {PurePosixPath(m.name) for m in members if m.issym() or m.islnk()}
         targets = []
         for member in members:
             target = _check_member_path(member.name, dest)
+            if any(parent in links for parent in PurePosixPath(member.name).parents):
+                raise UnsafeArchiveError(
+                    f"archive member {member.name!r} is written through a link in the same archive"
+                )
             if member.issym():
                 link = (target.parent / member.linkname).resolve()
                 if member.linkname.startswith("/") or (link != dest and dest not in link.parents):
@@ -321,10 +326,13 @@ def safe_extract(archive: str | os.PathLike[str], dest: str | os.PathLike[str]) 
             elif not (member.isfile() or member.isdir()):
                 raise UnsafeArchiveError(f"archive member {member.name!r} is a special file")
             targets.append(target)
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(dest, filter="data")
-        else:  # Python without extraction filters; every member was checked above
-            tar.extractall(dest)  # noqa: S202
+        try:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, filter="data")  # a second line of defence
+            else:  # Python without extraction filters; every member was checked above
+                tar.extractall(dest)  # noqa: S202
+        except tarfile.TarError as error:
+            raise UnsafeArchiveError(f"refused while extracting {archive}: {error}") from error
     return [t for t, m in zip(targets, members, strict=True) if m.isfile()]
 
 

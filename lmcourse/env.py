@@ -35,7 +35,7 @@ def seed_everything(seed: int = 42, *, deterministic: bool = False) -> int:
     7
     True
     """
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses started from here

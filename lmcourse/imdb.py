@@ -20,6 +20,7 @@ import re
 import tarfile
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,11 +131,11 @@ def _load_parsed(path: Path, split: str, expected_digest: str) -> tuple[list[str
             if bytes(data["digest"]).decode() != expected_digest:
                 return None
             blob = data[f"{split}_blob"].tobytes()
-            offsets = data[f"{split}_offsets"]
+            offsets = data[f"{split}_offsets"].tolist()
             labels = data[f"{split}_labels"].astype(np.int64)
-    except (OSError, ValueError, KeyError, EOFError):
-        return None  # missing or damaged: parse the archive again
-    texts = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+        texts = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # missing or damaged (e.g. truncated): parse the archive again
     return texts, labels
 
 

@@ -53,11 +53,14 @@ class Config(Mapping[str, Any]):
         self._other = dict(other)
 
     def __getattr__(self, name: str) -> Any:
+        values = self.__dict__.get("_values")
+        if values is None:  # during copy/pickle, before __init__ has run
+            raise AttributeError(name)
         try:
-            return self.__dict__["_values"][name]
+            return values[name]
         except KeyError:
             raise AttributeError(
-                f"the configuration has no setting {name!r}; it has: {', '.join(self._values)}"
+                f"the configuration has no setting {name!r}; it has: {', '.join(values)}"
             ) from None
 
     def __getitem__(self, key: str) -> Any:

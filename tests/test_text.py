@@ -1,0 +1,455 @@
+"""Tests for lmcourse.text: tokenizers, Vocab, word statistics and next-token windows."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lmcourse.text import (
+    DEFAULT_SPECIALS,
+    PAD,
+    UNK,
+    Vocab,
+    char_detokenize,
+    char_tokenize,
+    fit_zipf,
+    make_windows,
+    next_token_dataset,
+    oov_rate,
+    rank_frequency,
+    strip_html,
+    word_detokenize,
+    word_tokenize,
+)
+
+LAWS = settings(max_examples=200, deadline=None)
+
+
+# Tokenizers -----------------------------------------------------------------------
+
+@LAWS
+@given(st.text())
+def test_char_round_trip(text):
+    tokens = char_tokenize(text)
+    assert len(tokens) == len(text)
+    assert all(len(t) == 1 for t in tokens)
+    assert char_detokenize(tokens) == text
+
+
+def test_char_tokenize_example():
+    assert char_tokenize("Hi!\n a") == ["H", "i", "!", "\n", " ", "a"]
+    assert char_tokenize("") == []
+    assert char_detokenize(iter(["a", "b"])) == "ab"
+
+
+# The full Unicode range (hypothesis' default text strategy) is used: an exhaustive
+# check of every code point, alone and between letters, found no counter-example.
+@LAWS
+@given(st.text(), st.booleans())
+def test_word_tokenize_is_stable_under_detokenize(text, lowercase):
+    tokens = word_tokenize(text, lowercase=lowercase)
+    assert word_tokenize(word_detokenize(tokens), lowercase=lowercase) == tokens
+    assert all(token and not any(ch.isspace() for ch in token) for token in tokens)
+
+
+@LAWS
+@given(st.text(alphabet=st.sampled_from("abcXYZ019_'’ ,.!?-\n\t")))
+def test_word_tokenize_law_on_apostrophe_heavy_text(text):
+    tokens = word_tokenize(text)
+    assert word_tokenize(word_detokenize(tokens)) == tokens
+    assert all(t == t.lower() for t in tokens)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Don't panic, Arthur!", ["don't", "panic", ",", "arthur", "!"]),
+        ("rock 'n' roll", ["rock", "'", "n", "'", "roll"]),
+        ("the cats' toys", ["the", "cats", "'", "toys"]),
+        ("o'clock y'all'd", ["o'clock", "y'all'd"]),
+        ("Hello...world?!", ["hello", ".", ".", ".", "world", "?", "!"]),
+        ("snake_case 42 3.14", ["snake_case", "42", "3", ".", "14"]),
+        ("  \n\t ", []),
+        ("", []),
+        ("Élan CAFÉ", ["élan", "café"]),
+        ("a-b", ["a", "-", "b"]),
+    ],
+)
+def test_word_tokenize_examples(text, expected):
+    assert word_tokenize(text) == expected
+
+
+def test_word_tokenize_lowercase_flag():
+    assert word_tokenize("Don't Panic", lowercase=False) == ["Don't", "Panic"]
+    assert word_tokenize("Don't Panic") == ["don't", "panic"]
+
+
+def test_word_detokenize():
+    assert word_detokenize(["hello", ",", "world"]) == "hello , world"
+    assert word_detokenize([]) == ""
+    assert word_detokenize(iter(["a"])) == "a"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Great.<br /><br />Loved it.", "Great.  Loved it."),
+        ("a<br>b<BR/>c<Br  />d", "a b c d"),
+        ("no breaks <b>bold</b>", "no breaks <b>bold</b>"),
+        ("", ""),
+    ],
+)
+def test_strip_html(text, expected):
+    assert strip_html(text) == expected
+
+
+# Vocab ----------------------------------------------------------------------------
+
+TOKENS = "the cat sat on the mat the cat ran".split()
+
+
+def test_vocab_build_frequency_order_and_specials():
+    vocab = Vocab.build(TOKENS)
+    assert vocab.id_to_token[:2] == [PAD, UNK]
+    assert DEFAULT_SPECIALS == (PAD, UNK)
+    # most frequent first; ties keep the first-seen order
+    assert vocab.id_to_token[2:] == ["the", "cat", "sat", "on", "mat", "ran"]
+    assert vocab.pad_id == 0 and vocab.unk_id == 1
+    assert vocab.specials == (PAD, UNK)
+    assert len(vocab) == 8
+
+
+def test_vocab_ids_are_dense_and_invertible():
+    vocab = Vocab.build(TOKENS)
+    assert sorted(vocab.token_to_id.values()) == list(range(len(vocab)))
+    for i, token in enumerate(vocab.id_to_token):
+        assert vocab.token_to_id[token] == i
+        assert vocab.decode([i]) == [token]
+        assert token in vocab
+    assert "dog" not in vocab
+
+
+def test_vocab_build_min_freq():
+    vocab = Vocab.build(TOKENS, min_freq=2)
+    assert vocab.id_to_token == [PAD, UNK, "the", "cat"]
+
+
+def test_vocab_build_max_size_counts_specials():
+    vocab = Vocab.build(TOKENS, max_size=4)
+    assert vocab.id_to_token == [PAD, UNK, "the", "cat"]
+    assert len(Vocab.build(TOKENS, max_size=100)) == 8
+
+
+def test_vocab_build_sorted_order():
+    vocab = Vocab.build("abracadabra", specials=(), order="sorted")
+    assert vocab.id_to_token == ["a", "b", "c", "d", "r"]
+    assert vocab.pad_id is None and vocab.unk_id is None
+
+
+def test_vocab_build_characters_frequency():
+    vocab = Vocab.build("abracadabra", specials=())
+    assert vocab.id_to_token == ["a", "b", "r", "c", "d"]
+    assert vocab.encode("cab").tolist() == [3, 0, 1]
+
+
+def test_vocab_build_custom_specials_are_not_duplicated():
+    vocab = Vocab.build(["<s>", "a", "a", "<s>", "b"], specials=("<pad>", "<unk>", "<s>"))
+    assert vocab.id_to_token == ["<pad>", "<unk>", "<s>", "a", "b"]
+
+
+def test_vocab_encode_unknown_maps_to_unk():
+    vocab = Vocab.build(TOKENS)
+    ids = vocab.encode(["the", "dog", "cat", "zebra"])
+    assert ids.dtype == np.int32
+    assert ids.tolist() == [2, 1, 3, 1]
+    assert vocab.decode(ids) == ["the", UNK, "cat", UNK]
+    assert vocab.encode([]).tolist() == []
+
+
+def test_vocab_encode_without_unk_names_the_token():
+    vocab = Vocab.build(TOKENS, specials=(PAD,))
+    assert vocab.unk_id is None and vocab.pad_id == 0
+    with pytest.raises(KeyError) as info:
+        vocab.encode(["the", "unicorn"])
+    assert "unicorn" in str(info.value)
+    assert UNK in str(info.value)
+
+
+vocab_tokens = st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=30)
+
+
+@LAWS
+@given(vocab_tokens, st.data())
+def test_vocab_decode_encode_round_trip(stream, data):
+    vocab = Vocab.build(stream)
+    known = list(vocab.id_to_token)
+    tokens = data.draw(st.lists(st.sampled_from(known), max_size=20))
+    ids = vocab.encode(tokens)
+    assert ids.shape == (len(tokens),)
+    assert vocab.decode(ids) == tokens
+    assert ((ids >= 0) & (ids < len(vocab))).all()
+    assert sorted(vocab.token_to_id.values()) == list(range(len(vocab)))
+
+
+def test_vocab_decode_rejects_out_of_range():
+    vocab = Vocab.build(TOKENS)
+    with pytest.raises(IndexError, match="outside"):
+        vocab.decode([0, len(vocab)])
+    with pytest.raises(IndexError):
+        vocab.decode([-1])
+
+
+def test_vocab_decode_tensor_and_2d():
+    vocab = Vocab.build(TOKENS)
+    ids = vocab.encode(["the", "cat", "sat", "on"])
+    assert vocab.decode(tf.constant(ids)) == ["the", "cat", "sat", "on"]
+    assert vocab.decode(ids.reshape(2, 2)) == ["the", "cat", "sat", "on"]
+    assert vocab.decode(tf.constant(ids.reshape(2, 2), dtype=tf.int64)) == ["the", "cat", "sat", "on"]
+    assert vocab.decode(np.array([], dtype=np.int32)) == []
+
+
+def test_vocab_save_load_round_trip(tmp_path):
+    vocab = Vocab.build(TOKENS + ["café", "naïve"], specials=(PAD, UNK, "<s>"))
+    path = tmp_path / "vocab.json"
+    vocab.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["tokens"] == vocab.id_to_token
+    assert "café" in path.read_text(encoding="utf-8")  # not escaped
+    loaded = Vocab.load(path)
+    assert loaded.id_to_token == vocab.id_to_token
+    assert loaded.specials == vocab.specials
+    assert loaded.token_to_id == vocab.token_to_id
+    assert loaded.encode(["café", "nope"]).tolist() == vocab.encode(["café", "nope"]).tolist()
+
+
+def test_vocab_save_load_without_specials(tmp_path):
+    vocab = Vocab.build("hello", specials=(), order="sorted")
+    vocab.save(str(tmp_path / "chars.json"))
+    loaded = Vocab.load(str(tmp_path / "chars.json"))
+    assert loaded.id_to_token == ["e", "h", "l", "o"]
+    assert loaded.specials == ()
+
+
+@pytest.mark.parametrize("content", [[1, 2, 3], {"tokens": ["a"]}, {"specials": []}, "text"])
+def test_vocab_load_rejects_other_json(tmp_path, content):
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(ValueError, match="not a vocabulary file"):
+        Vocab.load(path)
+
+
+def test_vocab_build_empty_stream():
+    with pytest.raises(ValueError, match="empty"):
+        Vocab.build([])
+    with pytest.raises(ValueError, match="empty"):
+        Vocab.build("")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"min_freq": 0}, "min_freq"),
+        ({"min_freq": -2}, "min_freq"),
+        ({"max_size": 2}, "max_size"),
+        ({"max_size": 0}, "max_size"),
+        ({"order": "alphabetical"}, "order"),
+    ],
+)
+def test_vocab_build_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Vocab.build(TOKENS, **kwargs)
+
+
+def test_vocab_max_size_one_without_specials_is_allowed():
+    assert Vocab.build(TOKENS, specials=(), max_size=1).id_to_token == ["the"]
+
+
+def test_vocab_duplicate_tokens():
+    with pytest.raises(ValueError, match="unique"):
+        Vocab(["a", "b", "a"])
+    with pytest.raises(ValueError, match="unique"):
+        Vocab(["a"], specials=("<x>", "<x>"))
+    with pytest.raises(ValueError, match="at least one"):
+        Vocab([], specials=())
+
+
+def test_vocab_constructor_drops_specials_from_tokens():
+    vocab = Vocab([UNK, "a", PAD, "b"])
+    assert vocab.id_to_token == [PAD, UNK, "a", "b"]
+
+
+def test_vocab_repr():
+    small = Vocab(["a", "b"])
+    assert repr(small) == "Vocab(size=4, first=['<pad>', '<unk>', 'a', 'b'])"
+    large = Vocab(list("abcdefghij"))
+    assert repr(large) == (
+        "Vocab(size=12, first=['<pad>', '<unk>', 'a', 'b', 'c', 'd', 'e', 'f', …])"
+    )
+
+
+# oov_rate ---------------------------------------------------------------------------
+
+def test_oov_rate_with_vocab():
+    vocab = Vocab.build(["a", "b"])
+    assert oov_rate(vocab, ["a", "c", "c", "b"]) == 0.5
+    assert oov_rate(vocab, ["a", "b"]) == 0.0
+    # specials never count as known
+    assert oov_rate(vocab, [UNK, PAD, "a", "a"]) == 0.5
+
+
+def test_oov_rate_with_set_and_list():
+    assert oov_rate({"a", "b"}, ["a", "b", "c", "d"]) == 0.5
+    assert oov_rate(["x"], ["y", "y", "y"]) == 1.0
+    assert oov_rate(set(), ["y"]) == 1.0
+
+
+def test_oov_rate_empty():
+    with pytest.raises(ValueError, match="empty"):
+        oov_rate({"a"}, [])
+
+
+# rank_frequency and fit_zipf ------------------------------------------------------
+
+def test_rank_frequency():
+    ranks, counts = rank_frequency("the cat the dog the cat a".split())
+    assert ranks.tolist() == [1, 2, 3, 4]
+    assert counts.tolist() == [3, 2, 1, 1]
+
+
+@LAWS
+@given(st.lists(st.sampled_from("abcdefg"), min_size=1))
+def test_rank_frequency_laws(tokens):
+    ranks, counts = rank_frequency(tokens)
+    assert ranks.tolist() == list(range(1, len(set(tokens)) + 1))
+    assert (np.diff(counts) <= 0).all()
+    assert counts.sum() == len(tokens)
+
+
+def test_rank_frequency_empty():
+    with pytest.raises(ValueError, match="no tokens"):
+        rank_frequency([])
+
+
+def test_fit_zipf_recovers_exponent():
+    ranks = np.arange(1, 201)
+    counts = 5000.0 * ranks ** -1.2
+    s, c = fit_zipf(ranks, counts)
+    assert s == pytest.approx(1.2, abs=1e-9)
+    assert c == pytest.approx(5000.0, rel=1e-9)
+
+
+def test_fit_zipf_rank_window_and_zero_counts():
+    ranks = np.arange(1, 101)
+    counts = 100.0 * ranks ** -0.8
+    counts[:10] = 1e6  # outliers outside the window
+    counts[-5:] = 0  # zero counts are ignored
+    s, c = fit_zipf(ranks, counts, min_rank=11, max_rank=90)
+    assert s == pytest.approx(0.8, abs=1e-9)
+    assert c == pytest.approx(100.0, rel=1e-9)
+
+
+def test_fit_zipf_needs_two_points():
+    with pytest.raises(ValueError, match="at least two"):
+        fit_zipf(np.array([1]), np.array([10]))
+    with pytest.raises(ValueError, match="at least two"):
+        fit_zipf(np.arange(1, 5), np.array([10, 0, 0, 0]))
+    with pytest.raises(ValueError, match="at least two"):
+        fit_zipf(np.arange(1, 50), np.ones(49), min_rank=10, max_rank=10)
+
+
+# make_windows -------------------------------------------------------------------------
+
+def test_make_windows_example():
+    x, y = make_windows(np.arange(7), 3)
+    assert x.tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert y.tolist() == [[1, 2, 3], [4, 5, 6]]
+    x, y = make_windows([5, 6], 1)
+    assert x.tolist() == [[5]] and y.tolist() == [[6]]
+
+
+@LAWS
+@given(st.data())
+def test_make_windows_targets_are_inputs_shifted_by_one(data):
+    seq_len = data.draw(st.integers(1, 12), label="seq_len")
+    n = data.draw(st.integers(seq_len + 1, 80), label="n")
+    ids = np.asarray(data.draw(st.lists(st.integers(0, 1000), min_size=n, max_size=n)))
+    x, y = make_windows(ids, seq_len)
+    count = (n - 1) // seq_len
+    assert x.shape == y.shape == (count, seq_len)
+    assert np.array_equal(x[:, 1:], y[:, :-1])
+    for k in range(count):
+        for j in range(seq_len):
+            assert x[k, j] == ids[k * seq_len + j]
+            assert y[k, j] == ids[k * seq_len + j + 1]
+
+
+@pytest.mark.parametrize(("n", "seq_len"), [(0, 1), (1, 1), (3, 3), (9, 9), (5, 8)])
+def test_make_windows_too_short(n, seq_len):
+    with pytest.raises(ValueError, match="too few"):
+        make_windows(np.arange(n), seq_len)
+
+
+def test_make_windows_bad_input():
+    with pytest.raises(ValueError, match="1-D"):
+        make_windows(np.arange(12).reshape(3, 4), 2)
+    with pytest.raises(ValueError, match="seq_len"):
+        make_windows(np.arange(12), 0)
+
+
+# next_token_dataset -----------------------------------------------------------------
+
+def _batches(ds):
+    return [(x.numpy(), y.numpy()) for x, y in ds]
+
+
+def test_next_token_dataset_static_shapes_and_targets():
+    ids = np.arange(1000, 1203)  # 202 // 10 = 20 windows -> 6 batches of 3, 2 dropped
+    ds = next_token_dataset(ids, seq_len=10, batch_size=3, seed=1)
+    x_spec, y_spec = ds.element_spec
+    assert x_spec.shape.is_fully_defined() and y_spec.shape.is_fully_defined()
+    assert tuple(x_spec.shape) == tuple(y_spec.shape) == (3, 10)
+    assert x_spec.dtype == y_spec.dtype == tf.int32
+    batches = _batches(ds)
+    assert len(batches) == 6
+    seen = []
+    for x, y in batches:
+        assert x.shape == y.shape == (3, 10)
+        assert np.array_equal(y, x + 1)  # ids are consecutive: the target is the next id
+        seen.extend(x[:, 0].tolist())
+    assert len(set(seen)) == 18
+    assert all((s - 1000) % 10 == 0 for s in seen)
+
+
+def test_next_token_dataset_no_shuffle_keeps_order():
+    ids = np.arange(41)
+    batches = _batches(next_token_dataset(ids, seq_len=5, batch_size=2, shuffle=False))
+    x, y = make_windows(ids, 5)
+    assert len(batches) == 4
+    assert np.array_equal(np.concatenate([b[0] for b in batches]), x)
+    assert np.array_equal(np.concatenate([b[1] for b in batches]), y)
+
+
+def test_next_token_dataset_seeds():
+    ids = np.arange(2001)  # 200 windows of 10
+
+    def first_batch(seed):
+        return next(iter(next_token_dataset(ids, seq_len=10, batch_size=8, seed=seed)))[0].numpy()
+
+    a, b, c = first_batch(3), first_batch(3), first_batch(4)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert not np.array_equal(a, make_windows(ids, 10)[0][:8])  # actually shuffled
+
+
+def test_next_token_dataset_too_few_windows():
+    with pytest.raises(ValueError, match="batch_size"):
+        next_token_dataset(np.arange(21), seq_len=10, batch_size=3)
+    with pytest.raises(ValueError, match="batch_size"):
+        next_token_dataset(np.arange(21), seq_len=10, batch_size=0)
+    with pytest.raises(ValueError, match="too few"):
+        next_token_dataset(np.arange(5), seq_len=10, batch_size=1)
