@@ -22,14 +22,38 @@ from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "Case",
-    "check_alpha_tokenize",
-    "check_function",
-    "check_next_token_pairs",
-    "check_oov_rate",
-    "check_sequence_log_prob",
-]
+# Public: Case, check_function, and one check_… per exercise (later notebooks append theirs).
+
+
+class CheckResult:
+    """What a check returns: true when every case passed.
+
+    The check has already printed its verdict, so in Jupyter the result itself
+    shows nothing; elsewhere it reads as ``True`` or ``False``.
+    """
+
+    def __init__(self, passed: bool, name: str = ""):
+        self.passed = bool(passed)
+        self.name = name
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CheckResult):
+            return self.passed == other.passed
+        if isinstance(other, bool):
+            return self.passed == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.passed)
+
+    def __repr__(self) -> str:
+        return repr(self.passed)
+
+    def _ipython_display_(self) -> None:
+        """Show nothing as a cell's result: the verdict line is already printed."""
 
 
 @dataclass
@@ -73,7 +97,7 @@ def check_function(
     name: str | None = None,
     hint: str = "",
     tol: float = 1e-6,
-) -> bool:
+) -> CheckResult:
     """Run ``fn`` on every case; print ✓, ✗ (with the first failing case and a hint) or ⏳.
 
     >>> check_function(len, [Case(("abc",), 3)], name="length")
@@ -87,15 +111,15 @@ def check_function(
         except NotImplementedError:
             print(f"⏳ {label}: not attempted yet. Replace `raise NotImplementedError` with your "
                   "code and run the cell again.")
-            return False
+            return CheckResult(False, label)
         except Exception as error:  # noqa: BLE001 - a learner's bug is reported, not raised
             print(f"✗ {label}: case {number} raised {type(error).__name__}: {error}\n"
                   f"   input: {_short(case.args)}" + (f"\n   hint: {hint}" if hint else ""))
-            return False
+            return CheckResult(False, label)
         if (got is None or got is Ellipsis) and number == 1 and case.expected is not None:
             print(f"⏳ {label}: not attempted yet (it returned {got!r}). Write the body and "
                   "`return` the result.")
-            return False
+            return CheckResult(False, label)
         try:
             same = _equal(got, case.expected, tol)
         except Exception:  # noqa: BLE001 - e.g. an array where a list was expected
@@ -105,14 +129,14 @@ def check_function(
             print(f"✗ {label}: case {number}{about} is wrong.\n   input:    {_short(case.args)}\n"
                   f"   expected: {_short(case.expected)}\n   got:      {_short(got)}"
                   + (f"\n   hint: {hint}" if hint else ""))
-            return False
+            return CheckResult(False, label)
     print(f"✓ {label}: correct on all {len(cases)} cases.")
-    return True
+    return CheckResult(True, label)
 
 
 # Notebook 00 ---------------------------------------------------------------
 
-def check_sequence_log_prob(fn: Callable[[Sequence[float]], float]) -> bool:
+def check_sequence_log_prob(fn: Callable[[Sequence[float]], float]) -> CheckResult:
     """Exercise 00.1: the chain rule in log space, log P(w1..wn) = Σ log P(wi | w<i)."""
     cases = [
         Case(([0.5, 0.5],), math.log(0.25), "two halves"),
@@ -125,7 +149,7 @@ def check_sequence_log_prob(fn: Callable[[Sequence[float]], float]) -> bool:
                                "multiplying 2000 small numbers underflows to 0.0 before the log")
 
 
-def check_alpha_tokenize(fn: Callable[[str], list[str]]) -> bool:
+def check_alpha_tokenize(fn: Callable[[str], list[str]]) -> CheckResult:
     """Exercise 00.2: lowercase alphabetic words only, punctuation and digits dropped."""
     cases = [
         Case(("The cat sat.",), ["the", "cat", "sat"]),
@@ -137,7 +161,7 @@ def check_alpha_tokenize(fn: Callable[[str], list[str]]) -> bool:
                           hint="re.findall(r'[a-z]+', text.lower()) keeps runs of letters")
 
 
-def check_oov_rate(fn: Callable[[Sequence[str], Sequence[str], int], float]) -> bool:
+def check_oov_rate(fn: Callable[[Sequence[str], Sequence[str], int], float]) -> CheckResult:
     """Exercise 00.3: the OOV rate of evaluation tokens under a min-frequency vocabulary."""
     train = "a a a b b c".split()
     cases = [
@@ -151,7 +175,7 @@ def check_oov_rate(fn: Callable[[Sequence[str], Sequence[str], int], float]) -> 
                                "count >= min_freq, then return the share of eval tokens not kept")
 
 
-def check_next_token_pairs(fn: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]) -> bool:
+def check_next_token_pairs(fn: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]) -> CheckResult:
     """Exercise 00.4: non-overlapping (inputs, targets) windows, targets shifted by one."""
     cases = [
         Case((np.arange(7), 3), (np.array([[0, 1, 2], [3, 4, 5]]), np.array([[1, 2, 3], [4, 5, 6]]))),

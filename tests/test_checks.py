@@ -44,14 +44,14 @@ def test_check_function_correct(capsys):
     def add(a, b):
         return a + b
 
-    assert check_function(add, [Case((1, 2), 3), Case((-1, 1), 0)]) is True
+    assert check_function(add, [Case((1, 2), 3), Case((-1, 1), 0)])
     out = capsys.readouterr().out
     assert out.startswith("✓ add:")
     assert "correct on all 2 cases" in out
 
 
 def test_check_function_uses_given_name(capsys):
-    assert check_function(len, [Case(("abc",), 3)], name="length") is True
+    assert check_function(len, [Case(("abc",), 3)], name="length")
     assert capsys.readouterr().out.strip() == "✓ length: correct on all 1 cases."
 
 
@@ -60,7 +60,7 @@ def test_check_function_wrong_reports_case_expected_got_hint(capsys):
         return a - b
 
     cases = [Case((2, 0), 2), Case((1, 2), 3, "positive numbers")]
-    assert check_function(add, cases, hint="use +") is False
+    assert not check_function(add, cases, hint="use +")
     out = capsys.readouterr().out
     assert out.startswith("✗ add: case 2 (positive numbers) is wrong.")
     assert "input:    (1, 2)" in out
@@ -70,7 +70,7 @@ def test_check_function_wrong_reports_case_expected_got_hint(capsys):
 
 
 def test_check_function_wrong_without_hint_has_no_hint_line(capsys):
-    assert check_function(lambda x: x, [Case((1,), 2)], name="identity") is False
+    assert not check_function(lambda x: x, [Case((1,), 2)], name="identity")
     out = capsys.readouterr().out
     assert "✗ identity: case 1 is wrong." in out
     assert "hint" not in out
@@ -83,12 +83,12 @@ def test_check_function_stops_at_first_failure(capsys):
         calls.append(x)
         return 0
 
-    assert check_function(fn, [Case((1,), 1), Case((2,), 2)]) is False
+    assert not check_function(fn, [Case((1,), 1), Case((2,), 2)])
     assert calls == [1]
 
 
 def test_check_function_long_values_are_shortened(capsys):
-    assert check_function(lambda s: s * 2, [Case(("x" * 100,), "y")]) is False
+    assert not check_function(lambda s: s * 2, [Case(("x" * 100,), "y")])
     out = capsys.readouterr().out
     got_line = next(line for line in out.splitlines() if "got:" in line)
     assert got_line.endswith("…")
@@ -97,14 +97,14 @@ def test_check_function_long_values_are_shortened(capsys):
 
 @pytest.mark.parametrize("stub", [_stub, _returns_none, _returns_ellipsis])
 def test_check_function_not_attempted(capsys, stub):
-    assert check_function(stub, [Case((1,), 2)], name="todo") is False
+    assert not check_function(stub, [Case((1,), 2)], name="todo")
     out = capsys.readouterr().out
     assert out.startswith("⏳ todo: not attempted yet")
     assert "✗" not in out
 
 
 def test_check_function_none_is_fine_when_expected(capsys):
-    assert check_function(_returns_none, [Case((1,), None)], name="noop") is True
+    assert check_function(_returns_none, [Case((1,), None)], name="noop")
     assert "✓" in capsys.readouterr().out
 
 
@@ -112,7 +112,7 @@ def test_check_function_none_on_a_later_case_is_wrong(capsys):
     def fn(x):
         return x if x == 1 else None
 
-    assert check_function(fn, [Case((1,), 1), Case((2,), 2)], name="f") is False
+    assert not check_function(fn, [Case((1,), 1), Case((2,), 2)], name="f")
     out = capsys.readouterr().out
     assert "✗ f: case 2" in out
     assert "got:      None" in out
@@ -122,7 +122,7 @@ def test_check_function_reports_other_exceptions(capsys):
     def broken(x):
         return {}[x]
 
-    assert check_function(broken, [Case(("k",), 1)], hint="look it up") is False
+    assert not check_function(broken, [Case(("k",), 1)], hint="look it up")
     out = capsys.readouterr().out
     assert out.startswith("✗ broken: case 1 raised KeyError: 'k'")
     assert "input: ('k',)" in out
@@ -130,38 +130,38 @@ def test_check_function_reports_other_exceptions(capsys):
 
 
 def test_check_function_reports_zero_division(capsys):
-    assert check_function(lambda x: 1 / x, [Case((0,), 1.0)], name="inv") is False
+    assert not check_function(lambda x: 1 / x, [Case((0,), 1.0)], name="inv")
     assert "raised ZeroDivisionError" in capsys.readouterr().out
 
 
 def test_check_function_float_tolerance(capsys):
     cases = [Case((), 0.1 + 0.2)]
-    assert check_function(lambda: 0.3, cases) is True
-    assert check_function(lambda: 0.3 + 1e-9, cases) is True
-    assert check_function(lambda: 0.3 + 1e-3, cases) is False
-    assert check_function(lambda: 0.3 + 1e-3, cases, tol=1e-2) is True
-    assert check_function(lambda: np.float32(0.3), cases) is True
-    assert check_function(lambda: "not a number", cases) is False
-    assert check_function(lambda: [0.3, 0.3], cases) is False
+    assert check_function(lambda: 0.3, cases)
+    assert check_function(lambda: 0.3 + 1e-9, cases)
+    assert not check_function(lambda: 0.3 + 1e-3, cases)
+    assert check_function(lambda: 0.3 + 1e-3, cases, tol=1e-2)
+    assert check_function(lambda: np.float32(0.3), cases)
+    assert not check_function(lambda: "not a number", cases)
+    assert not check_function(lambda: [0.3, 0.3], cases)
 
 
 def test_check_function_numpy_arrays(capsys):
     expected = np.array([[1, 2], [3, 4]])
-    assert check_function(lambda: np.array([[1, 2], [3, 4]]), [Case((), expected)]) is True
-    assert check_function(lambda: [[1, 2], [3, 4]], [Case((), expected)]) is True
-    assert check_function(lambda: np.array([1, 2, 3, 4]), [Case((), expected)]) is False  # shape
-    assert check_function(lambda: np.array([[1, 2], [3, 5]]), [Case((), expected)]) is False
+    assert check_function(lambda: np.array([[1, 2], [3, 4]]), [Case((), expected)])
+    assert check_function(lambda: [[1, 2], [3, 4]], [Case((), expected)])
+    assert not check_function(lambda: np.array([1, 2, 3, 4]), [Case((), expected)])  # shape
+    assert not check_function(lambda: np.array([[1, 2], [3, 5]]), [Case((), expected)])
     out = capsys.readouterr().out
     assert "expected: [[1 2]  [3 4]]" in out
 
 
 def test_check_function_tuples(capsys):
     expected = (np.array([1, 2]), 0.5, "x")
-    assert check_function(lambda: (np.array([1, 2]), 0.5 + 1e-9, "x"), [Case((), expected)]) is True
-    assert check_function(lambda: [[1, 2], 0.5, "x"], [Case((), expected)]) is True  # list is fine
-    assert check_function(lambda: (np.array([1, 2]), 0.5), [Case((), expected)]) is False  # length
-    assert check_function(lambda: (np.array([1, 3]), 0.5, "x"), [Case((), expected)]) is False
-    assert check_function(lambda: "abc", [Case((), ("a", "b", "c"))]) is False  # not a tuple
+    assert check_function(lambda: (np.array([1, 2]), 0.5 + 1e-9, "x"), [Case((), expected)])
+    assert check_function(lambda: [[1, 2], 0.5, "x"], [Case((), expected)])  # list is fine
+    assert not check_function(lambda: (np.array([1, 2]), 0.5), [Case((), expected)])  # length
+    assert not check_function(lambda: (np.array([1, 3]), 0.5, "x"), [Case((), expected)])
+    assert not check_function(lambda: "abc", [Case((), ("a", "b", "c"))])  # not a tuple
 
 
 def test_check_function_reports_uncomparable_result(capsys):
@@ -173,7 +173,7 @@ def test_check_function_reports_uncomparable_result(capsys):
     except ValueError as caught:
         result, error = None, caught
     assert error is None, f"the check itself raised {error!r}"
-    assert result is False
+    assert not result
     assert "✗ alpha_tokenize" in capsys.readouterr().out
 
 
@@ -183,19 +183,19 @@ def test_sequence_log_prob_reference_passes(capsys):
     def sequence_log_prob(probs):
         return sum(math.log(p) for p in probs)
 
-    assert check_sequence_log_prob(sequence_log_prob) is True
+    assert check_sequence_log_prob(sequence_log_prob)
     assert capsys.readouterr().out.startswith("✓ sequence_log_prob")
 
 
 def test_sequence_log_prob_numpy_reference_passes(capsys):
-    assert check_sequence_log_prob(lambda probs: np.log(probs).sum()) is True
+    assert check_sequence_log_prob(lambda probs: np.log(probs).sum())
 
 
 def test_sequence_log_prob_product_then_log_fails_on_underflow(capsys):
     def sequence_log_prob(probs):
         return math.log(math.prod(probs))
 
-    assert check_sequence_log_prob(sequence_log_prob) is False
+    assert not check_sequence_log_prob(sequence_log_prob)
     out = capsys.readouterr().out
     assert "✗ sequence_log_prob: case 4 raised ValueError" in out  # log(0.0)
     assert "underflows" in out  # the hint explains why
@@ -203,14 +203,14 @@ def test_sequence_log_prob_product_then_log_fails_on_underflow(capsys):
 
 def test_sequence_log_prob_numpy_product_fails_with_minus_inf(capsys):
     with np.errstate(divide="ignore"):
-        assert check_sequence_log_prob(lambda probs: float(np.log(np.prod(probs)))) is False
+        assert not check_sequence_log_prob(lambda probs: float(np.log(np.prod(probs))))
     out = capsys.readouterr().out
     assert "✗ sequence_log_prob: case 4 (2000 tokens: the product underflows to 0.0) is wrong" in out
     assert "got:      -inf" in out
 
 
 def test_sequence_log_prob_stub(capsys):
-    assert check_sequence_log_prob(_stub) is False
+    assert not check_sequence_log_prob(_stub)
     assert NOT_ATTEMPTED in capsys.readouterr().out
 
 
@@ -220,7 +220,7 @@ def test_alpha_tokenize_reference_passes(capsys):
     def alpha_tokenize(text):
         return re.findall(r"[a-z]+", text.lower())
 
-    assert check_alpha_tokenize(alpha_tokenize) is True
+    assert check_alpha_tokenize(alpha_tokenize)
     assert "✓ alpha_tokenize" in capsys.readouterr().out
 
 
@@ -228,7 +228,7 @@ def test_alpha_tokenize_whitespace_split_fails(capsys):
     def alpha_tokenize(text):
         return text.lower().split()
 
-    assert check_alpha_tokenize(alpha_tokenize) is False
+    assert not check_alpha_tokenize(alpha_tokenize)
     out = capsys.readouterr().out
     assert "✗ alpha_tokenize: case 1 is wrong." in out
     assert "expected: ['the', 'cat', 'sat']" in out
@@ -240,12 +240,12 @@ def test_alpha_tokenize_keeping_digits_fails(capsys):
     def alpha_tokenize(text):
         return re.findall(r"[a-z0-9]+", text.lower())
 
-    assert check_alpha_tokenize(alpha_tokenize) is False
+    assert not check_alpha_tokenize(alpha_tokenize)
     assert "case 2 (digits split words)" in capsys.readouterr().out
 
 
 def test_alpha_tokenize_stub(capsys):
-    assert check_alpha_tokenize(_returns_none) is False
+    assert not check_alpha_tokenize(_returns_none)
     assert NOT_ATTEMPTED in capsys.readouterr().out
 
 
@@ -257,7 +257,7 @@ def test_oov_rate_reference_passes(capsys):
         kept = {t for t, c in counts.items() if c >= min_freq}
         return sum(t not in kept for t in eval_tokens) / len(eval_tokens)
 
-    assert check_oov_rate(oov_rate) is True
+    assert check_oov_rate(oov_rate)
     assert "✓ oov_rate" in capsys.readouterr().out
 
 
@@ -268,7 +268,7 @@ def test_oov_rate_counting_distinct_words_fails(capsys):
         distinct = set(eval_tokens)
         return len(distinct - kept) / len(distinct)
 
-    assert check_oov_rate(oov_rate) is False
+    assert not check_oov_rate(oov_rate)
     out = capsys.readouterr().out
     assert "✗ oov_rate: case 4 (count every occurrence, not distinct words) is wrong." in out
     assert "expected: 0.75" in out
@@ -279,12 +279,12 @@ def test_oov_rate_ignoring_min_freq_fails(capsys):
     def oov_rate(train_tokens, eval_tokens, min_freq):
         return sum(t not in set(train_tokens) for t in eval_tokens) / len(eval_tokens)
 
-    assert check_oov_rate(oov_rate) is False
+    assert not check_oov_rate(oov_rate)
     assert "case 3 (with min_freq=2" in capsys.readouterr().out
 
 
 def test_oov_rate_stub(capsys):
-    assert check_oov_rate(_stub) is False
+    assert not check_oov_rate(_stub)
     assert NOT_ATTEMPTED in capsys.readouterr().out
 
 
@@ -297,7 +297,7 @@ def test_next_token_pairs_reference_passes(capsys):
         y = ids[1 : n * seq_len + 1].reshape(n, seq_len)
         return x, y
 
-    assert check_next_token_pairs(next_token_pairs) is True
+    assert check_next_token_pairs(next_token_pairs)
     assert "✓ next_token_pairs" in capsys.readouterr().out
 
 
@@ -308,7 +308,7 @@ def test_next_token_pairs_off_by_one_window_count_fails(capsys):
         y = np.concatenate([ids[1:], ids[:1]])[: n * seq_len].reshape(n, seq_len)
         return x, y
 
-    assert check_next_token_pairs(next_token_pairs) is False
+    assert not check_next_token_pairs(next_token_pairs)
     out = capsys.readouterr().out
     assert "✗ next_token_pairs: case 2 (6 ids give one window" in out
     assert "expected:" in out and "got:" in out
@@ -321,11 +321,11 @@ def test_next_token_pairs_overlapping_windows_fail(capsys):
         y = np.array([ids[i + 1 : i + seq_len + 1] for i in starts])
         return x, y
 
-    assert check_next_token_pairs(next_token_pairs) is False
+    assert not check_next_token_pairs(next_token_pairs)
     assert "✗ next_token_pairs: case 1 is wrong." in capsys.readouterr().out
 
 
 def test_next_token_pairs_stub(capsys):
-    assert check_next_token_pairs(_stub) is False
+    assert not check_next_token_pairs(_stub)
     out = capsys.readouterr().out
     assert out.startswith("⏳ next_token_pairs: not attempted yet")
