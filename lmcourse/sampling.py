@@ -1,0 +1,128 @@
+"""Turning a model's next-token logits into text: temperature and sampling.
+
+    >>> probs = softmax_with_temperature([2.0, 1.0, 0.0], temperature=1.0)
+    >>> round(float(probs.sum()), 6)
+    1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .text import Vocab
+
+__all__ = ["generate_stateful", "generate_text", "sample_next", "softmax_with_temperature"]
+
+
+def softmax_with_temperature(logits: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Probabilities p_i ∝ exp(z_i / T), computed stably (float64).
+
+    T < 1 sharpens the distribution towards the most likely token (T → 0 is
+    greedy decoding); T > 1 flattens it towards uniform.
+
+    >>> softmax_with_temperature([1.0, 0.0], temperature=0.5).round(4).tolist()
+    [0.8808, 0.1192]
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}; use argmax for greedy decoding")
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    if z.ndim < 1 or z.shape[-1] == 0:
+        raise ValueError("logits must have a last axis with at least one entry")
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sample_next(logits: Sequence[float] | np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """Draw one token id from softmax(logits / temperature).
+
+    >>> sample_next([0.0, 100.0], 1.0, np.random.default_rng(0))
+    1
+    """
+    probs = softmax_with_temperature(logits, temperature)
+    if probs.ndim != 1:
+        raise ValueError(f"sample_next takes the logits of one position (1-D), got shape {probs.shape}")
+    return int(rng.choice(probs.size, p=probs))
+
+
+def generate_text(
+    model: keras.Model,
+    vocab: Vocab,
+    prompt: str,
+    length: int,
+    *,
+    temperature: float = 1.0,
+    context: int = 100,
+    seed: int = 0,
+    detokenize: str = "",
+) -> str:
+    """Generate ``length`` characters after ``prompt`` by re-running the model on the last ``context`` tokens.
+
+    Works for any model mapping ids (1, time) → logits (1, time, vocab). Each
+    step re-reads the whole window: simple and stateless (lab 05 shows the
+    faster stateful way for recurrent models).
+    """
+    if not prompt:
+        raise ValueError("give a non-empty prompt (e.g. a newline or the start of a line)")
+    if length < 0:
+        raise ValueError(f"length must be non-negative, got {length}")
+    rng = np.random.default_rng(seed)
+    ids = list(vocab.encode(list(prompt)))
+    # One compiled graph for every window length: eager calls would be far slower.
+    forward = tf.function(lambda x: model(x, training=False)[:, -1],
+                          input_signature=[tf.TensorSpec((1, None), tf.int32)])
+    for _ in range(length):
+        window = tf.constant(np.asarray(ids[-context:], dtype=np.int32)[None, :])
+        ids.append(sample_next(forward(window)[0].numpy(), temperature, rng))
+    return detokenize.join(vocab.decode(ids))
+
+
+def generate_stateful(
+    step_model: keras.Model,
+    vocab: Vocab,
+    prompt: str,
+    length: int,
+    *,
+    temperature: float = 1.0,
+    seed: int = 0,
+    detokenize: str = "",
+    return_logits: bool = False,
+) -> str | tuple[str, np.ndarray]:
+    """Generate with a recurrent step model (:func:`lmcourse.rnn.build_step_model`), carrying the state.
+
+    The prompt is read once; then each new token costs one recurrent step.
+    With ``return_logits=True`` also returns the logits used at every step,
+    shape (length, vocab), to compare with a full re-run of the prefix.
+    """
+    from .rnn import zero_states
+
+    if not prompt:
+        raise ValueError("give a non-empty prompt (e.g. a newline or the start of a line)")
+    if length < 0:
+        raise ValueError(f"length must be non-negative, got {length}")
+    rng = np.random.default_rng(seed)
+    ids = list(vocab.encode(list(prompt)))
+    states0 = [tf.constant(z) for z in zero_states(step_model)]
+    signature = [tf.TensorSpec((1, None), tf.int32)] + [tf.TensorSpec(z.shape, z.dtype) for z in states0]
+
+    @tf.function(input_signature=signature)
+    def step(x, *states):
+        outputs = step_model([x, *states], training=False)
+        return outputs[0][:, -1], outputs[1:]
+
+    logits, states = step(tf.constant(np.asarray(ids, dtype=np.int32)[None, :]), *states0)
+    logits = logits[0].numpy()
+    used = []
+    for _ in range(length):
+        used.append(logits)
+        ids.append(sample_next(logits, temperature, rng))
+        logits, states = step(tf.constant([[ids[-1]]], dtype=tf.int32), *states)
+        logits = logits[0].numpy()
+    text = detokenize.join(vocab.decode(ids))
+    if return_logits:
+        return text, np.asarray(used).reshape(length, -1)
+    return text

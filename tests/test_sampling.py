@@ -1,0 +1,132 @@
+"""Temperature softmax, sampling and text generation."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lmcourse.sampling import generate_text, sample_next, softmax_with_temperature
+from lmcourse.text import Vocab
+
+logit_lists = st.lists(st.floats(-50, 50), min_size=1, max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(logit_lists, st.floats(0.05, 20.0))
+def test_probabilities_sum_to_one_and_keep_the_order(logits, temperature):
+    probs = softmax_with_temperature(logits, temperature)
+    assert probs.sum() == pytest.approx(1.0)
+    assert np.all(probs >= 0)
+    order = np.argsort(logits, kind="stable")
+    assert np.all(np.diff(probs[order]) >= -1e-12)  # a larger logit never gets a smaller probability
+
+
+def test_temperature_limits():
+    logits = [3.0, 1.0, 0.0]
+    assert softmax_with_temperature(logits, 0.01)[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(softmax_with_temperature(logits, 1e6), [1 / 3] * 3, atol=1e-5)
+    z = np.array(logits)
+    np.testing.assert_allclose(softmax_with_temperature(logits, 1.0), np.exp(z) / np.exp(z).sum())
+
+
+def test_entropy_rises_with_temperature():
+    def entropy(p):
+        return -(p * np.log(p)).sum()
+
+    logits = [2.0, 1.0, 0.5, 0.0]
+    values = [entropy(softmax_with_temperature(logits, t)) for t in (0.2, 0.5, 1.0, 2.0)]
+    assert values == sorted(values)
+
+
+def test_large_logits_do_not_overflow():
+    np.testing.assert_allclose(softmax_with_temperature([1000.0, 999.0]), [0.7310586, 0.2689414], rtol=1e-6)
+
+
+def test_batched_logits_normalise_each_row():
+    probs = softmax_with_temperature(np.array([[0.0, 0.0], [10.0, 0.0]]))
+    np.testing.assert_allclose(probs.sum(axis=1), [1.0, 1.0])
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_non_positive_temperature_is_refused(bad):
+    with pytest.raises(ValueError, match="positive"):
+        softmax_with_temperature([1.0], bad)
+
+
+def test_empty_logits_are_refused():
+    with pytest.raises(ValueError, match="at least one"):
+        softmax_with_temperature([])
+
+
+def test_sampling_follows_the_distribution():
+    rng = np.random.default_rng(0)
+    draws = [sample_next(np.log([0.7, 0.2, 0.1]), 1.0, rng) for _ in range(5000)]
+    freq = np.bincount(draws, minlength=3) / len(draws)
+    np.testing.assert_allclose(freq, [0.7, 0.2, 0.1], atol=0.03)
+
+
+def test_sampling_is_seeded():
+    a = [sample_next([0.0, 0.1, 0.2], 1.0, np.random.default_rng(5)) for _ in range(3)]
+    b = [sample_next([0.0, 0.1, 0.2], 1.0, np.random.default_rng(5)) for _ in range(3)]
+    assert a == b
+
+
+def test_sample_next_wants_one_position():
+    with pytest.raises(ValueError, match="1-D"):
+        sample_next(np.zeros((2, 3)), 1.0, np.random.default_rng(0))
+
+
+def _echo_model(vocab_size: int, favourite: int) -> keras.Model:
+    """A model whose logits always strongly prefer one token."""
+    inputs = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(vocab_size, 2, embeddings_initializer="zeros")(inputs)
+    bias = np.full(vocab_size, -20.0)
+    bias[favourite] = 20.0
+    out = keras.layers.Dense(vocab_size, kernel_initializer="zeros",
+                             bias_initializer=keras.initializers.Constant(bias))(x)
+    return keras.Model(inputs, out)
+
+
+def test_generate_text_appends_length_tokens():
+    vocab = Vocab.build("abc", specials=(), order="sorted")
+    model = _echo_model(len(vocab), favourite=vocab.token_to_id["b"])
+    text = generate_text(model, vocab, "ca", 5, temperature=1.0, context=3, seed=0)
+    assert text == "cabbbbb"
+    assert generate_text(model, vocab, "a", 0) == "a"
+
+
+def test_generate_text_rejects_bad_input():
+    vocab = Vocab.build("ab", specials=(), order="sorted")
+    model = _echo_model(2, 0)
+    with pytest.raises(ValueError, match="non-empty prompt"):
+        generate_text(model, vocab, "", 3)
+    with pytest.raises(ValueError, match="non-negative"):
+        generate_text(model, vocab, "a", -1)
+
+
+@pytest.mark.parametrize("cell", ["simple", "gru", "lstm"])
+def test_stateful_generation_matches_rerunning_the_prefix(cell):
+    from lmcourse.rnn import build_char_rnn, build_step_model
+    from lmcourse.sampling import generate_stateful
+
+    vocab = Vocab.build("abcdefgh \n", specials=(), order="sorted")
+    model = build_char_rnn(len(vocab), cell=cell, units=16, embed_dim=4, layers=2)
+    text, logits = generate_stateful(build_step_model(model), vocab, "ab", 20, seed=0, return_logits=True)
+    assert len(text) == 22 and logits.shape == (20, len(vocab))
+    full = model(np.asarray(vocab.encode(list(text)))[None, :]).numpy()[0]
+    np.testing.assert_allclose(full[1:21], logits, atol=1e-5)
+
+
+def test_stateful_generation_rejects_bad_input():
+    from lmcourse.rnn import build_char_rnn, build_step_model
+    from lmcourse.sampling import generate_stateful
+
+    vocab = Vocab.build("ab", specials=(), order="sorted")
+    step = build_step_model(build_char_rnn(2, units=4, embed_dim=2))
+    with pytest.raises(ValueError, match="non-empty prompt"):
+        generate_stateful(step, vocab, "", 3)
+    with pytest.raises(ValueError, match="non-negative"):
+        generate_stateful(step, vocab, "a", -1)
