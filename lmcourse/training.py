@@ -20,7 +20,9 @@ class TimeBudget(keras.callbacks.Callback):
     """Stop training once ``seconds`` of wall-clock time have passed (checked after every batch).
 
     Use it to compare models at an equal time budget, or to keep a notebook
-    inside its run time whatever the machine.
+    inside its run time whatever the machine. The clock starts after the
+    first step, which also traces and compiles the training graph (a few
+    seconds that depend on the model, not on how fast it trains).
     """
 
     def __init__(self, seconds: float):
@@ -33,12 +35,15 @@ class TimeBudget(keras.callbacks.Callback):
         self.steps = 0
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self.start = time.perf_counter()
+        self.start = None
         self.steps = 0
+        self.elapsed = 0.0
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self.steps += 1
-        assert self.start is not None
+        if self.start is None:  # the first step (graph tracing) is not timed
+            self.start = time.perf_counter()
+            return
         self.elapsed = time.perf_counter() - self.start
         if self.elapsed >= self.seconds:
             self.model.stop_training = True
@@ -47,8 +52,8 @@ class TimeBudget(keras.callbacks.Callback):
 class ValidationTracker(keras.callbacks.Callback):
     """Evaluate on a validation set every ``every`` training steps; record steps, seconds and loss.
 
-    Training time excludes the time spent evaluating, so curves against
-    seconds compare models fairly. Results: ``self.steps``, ``self.seconds``,
+    Training time excludes the time spent evaluating and the first step
+    (graph tracing), so curves against seconds compare models fairly. Results: ``self.steps``, ``self.seconds``,
     ``self.val_loss`` (lists of the same length).
     """
 
@@ -63,13 +68,14 @@ class ValidationTracker(keras.callbacks.Callback):
         self.val_loss: list[float] = []
         self._step = 0
         self._train_time = 0.0
-        self._mark = 0.0
+        self._mark: float | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self._mark = time.perf_counter()
+        self._mark = None
 
     def _record(self) -> None:
-        self._train_time += time.perf_counter() - self._mark
+        if self._mark is not None:
+            self._train_time += time.perf_counter() - self._mark
         loss = self.model.evaluate(self.validation_data, verbose=0, return_dict=True)["loss"]
         self.steps.append(self._step)
         self.seconds.append(self._train_time)
@@ -78,6 +84,8 @@ class ValidationTracker(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._step += 1
+        if self._mark is None:  # the clock starts after the first step (graph tracing)
+            self._mark = time.perf_counter()
         if self._step % self.every == 0:
             self._record()
 
