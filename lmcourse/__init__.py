@@ -4,7 +4,11 @@ Each notebook introduces the helpers it builds; later notebooks import them.
 Modules are named for what they hold: ``profile`` (run sizes), ``env``
 (seeds, environment report, accelerator strategy), ``data`` (verified
 downloads, cache, mirror), ``imdb``, ``nltk_tools``, ``text`` (tokenizers,
-vocabularies, tf.data windows), ``plots`` and ``checks`` (exercise feedback).
+vocabularies, tf.data windows), ``plots``, ``checks`` (exercise feedback),
+``leaderboard`` (character-level results), ``ngram`` (lab 01), ``word2vec``
+(lab 02), ``metrics``, ``windows`` and ``models`` (lab 03), ``rnn`` (labs
+04–05), ``sampling`` (temperature, generation) and ``training`` (time budgets,
+validation curves).
 
     >>> import lmcourse
     >>> lmcourse.__version__

@@ -188,6 +188,134 @@ def check_next_token_pairs(fn: Callable[[np.ndarray, int], tuple[np.ndarray, np.
                                "y = ids[1:n*seq_len+1], each reshaped to (n, seq_len)")
 
 
+# Notebook 01 ---------------------------------------------------------------
+
+def check_bigram_counts(fn: Callable[[np.ndarray, int], np.ndarray]) -> CheckResult:
+    """Exercise 01.1: a (V, V) matrix of bigram counts, counted with NumPy."""
+    cases = [
+        Case((np.array([0, 1, 0, 1]), 2), np.array([[0, 2], [1, 0]]), "0→1 twice, 1→0 once"),
+        Case((np.array([2, 2, 2]), 3), np.array([[0, 0, 0], [0, 0, 0], [0, 0, 2]]),
+             "ids absent from the text still get a row and a column"),
+        Case((np.array([1]), 2), np.array([[0, 0], [0, 0]]), "one token: no bigram"),
+        Case((np.array([0, 1, 2, 0, 1, 2, 1]), 3),
+             np.array([[0, 2, 0], [0, 0, 2], [1, 1, 0]])),
+    ]
+    return check_function(fn, cases, name="bigram_counts",
+                          hint="code each pair as ids[:-1] * vocab_size + ids[1:], count the codes "
+                               "with np.bincount(..., minlength=vocab_size**2), reshape to (V, V)")
+
+
+def check_add_k_prob(fn: Callable[[int, int, int, float], float]) -> CheckResult:
+    """Exercise 01.2: the add-k estimate (c(h w) + k) / (c(h) + k·|V|)."""
+    cases = [
+        Case((2, 3, 4, 1.0), 3 / 7, "Laplace: (2 + 1) / (3 + 4)"),
+        Case((0, 3, 4, 1.0), 1 / 7, "an unseen word still gets a share"),
+        Case((2, 3, 4, 0.5), 2.5 / 5.0),
+        Case((0, 0, 10, 0.01), 0.1, "an unseen context gives the uniform 1/|V|"),
+        Case((5, 10, 1000, 0.0), 0.5, "k = 0 is the MLE"),
+    ]
+    return check_function(fn, cases, name="add_k_prob",
+                          hint="add k to the n-gram count, and k for every vocabulary word (k·|V|) "
+                               "to the context count")
+
+
+def check_perplexity_from_log_probs(fn: Callable[[Sequence[float]], float]) -> CheckResult:
+    """Exercise 01.3: perplexity = exp(mean negative log-probability) (natural logs)."""
+    cases = [
+        Case(([math.log(0.5)] * 4,), 2.0, "a fair coin: perplexity 2"),
+        Case(([math.log(0.5), math.log(0.125)],), 4.0, "geometric mean of 1/p: sqrt(2 · 8)"),
+        Case(([0.0, 0.0],), 1.0, "certain tokens: perplexity 1"),
+        Case(([math.log(0.01)] * 5000,), 100.0, "5000 tokens: average, do not multiply"),
+    ]
+    return check_function(fn, cases, name="perplexity_from_log_probs", tol=1e-6,
+                          hint="cross-entropy H = -mean(log_probs) in nats; perplexity = exp(H)")
+
+
+def check_continuation_count(fn: Callable[[Sequence[tuple[str, str]], str], int]) -> CheckResult:
+    """Exercise 01.4: Kneser-Ney's N1+(• w), the number of distinct words seen before w."""
+    bigrams = [("san", "francisco"), ("san", "francisco"), ("the", "cat"), ("a", "cat"),
+               ("black", "cat"), ("the", "cat"), ("the", "dog")]
+    cases = [
+        Case((bigrams, "francisco"), 1, "seen twice, always after 'san': 1 continuation"),
+        Case((bigrams, "cat"), 3, "after 'the', 'a' and 'black' (the repeat counts once)"),
+        Case((bigrams, "dog"), 1),
+        Case((bigrams, "zebra"), 0, "never seen"),
+    ]
+    return check_function(fn, cases, name="continuation_count",
+                          hint="count distinct left neighbours: len({a for a, b in bigrams if b == word})")
+
+
+# Notebook 02 ---------------------------------------------------------------
+
+def _as_float_tuple(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap fn so that an array or list result compares element by element with a tolerance."""
+    def wrapped(*args: Any) -> Any:
+        got = fn(*args)
+        if got is None or got is Ellipsis:
+            return got
+        return tuple(float(x) for x in np.asarray(got, dtype=float).reshape(-1))
+    return wrapped
+
+
+def check_cosine_similarity(fn: Callable[[np.ndarray, np.ndarray], float]) -> CheckResult:
+    """Exercise 02.1: cos(u, v) = u·v / (|u| |v|)."""
+    cases = [
+        Case((np.array([1.0, 0.0]), np.array([0.0, 1.0])), 0.0, "orthogonal vectors"),
+        Case((np.array([1.0, 2.0]), np.array([2.0, 4.0])), 1.0, "same direction, different lengths"),
+        Case((np.array([1.0, 0.0]), np.array([-3.0, 0.0])), -1.0, "opposite directions"),
+        Case((np.array([3.0, 4.0]), np.array([4.0, 3.0])), 0.96),
+        Case((np.array([1.0, 1.0, 1.0, 1.0]), np.array([1.0, -1.0, 1.0, 1.0])), 0.5, "four dimensions"),
+    ]
+    return check_function(fn, cases, name="cosine_similarity", tol=1e-6,
+                          hint="np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v)); the lengths "
+                               "must not change the answer")
+
+
+def check_noise_distribution(fn: Callable[[Sequence[int]], Any]) -> CheckResult:
+    """Exercise 02.2: negative-sampling probabilities P_n(w) = count^0.75 / Σ count^0.75."""
+    cases = [
+        Case(([16, 1],), (8 / 9, 1 / 9), "16^0.75 = 8"),
+        Case(([5, 5, 5, 5],), (0.25, 0.25, 0.25, 0.25), "equal counts give a uniform distribution"),
+        Case(([10_000, 100, 1],), tuple(c ** 0.75 / (1000 + 100 ** 0.75 + 1) for c in (10_000, 100, 1)),
+             "a frequent word gets less than its share, a rare one more"),
+        Case(([0, 81],), (0.0, 1.0), "a word never seen is never drawn"),
+    ]
+    return check_function(_as_float_tuple(fn), cases, name="noise_distribution", tol=1e-6,
+                          hint="weights = np.asarray(counts, float) ** 0.75, then divide by their sum")
+
+
+def check_keep_probability(fn: Callable[[int, int, float], float]) -> CheckResult:
+    """Exercise 02.3: word2vec's subsampling rule, P(keep) = min(1, (√(f/t) + 1) · t/f)."""
+    def rule(count: int, total: int, t: float) -> float:
+        f = count / total
+        return min(1.0, (math.sqrt(f / t) + 1) * t / f)
+    cases = [
+        Case((1000, 10_000, 1e-2), rule(1000, 10_000, 1e-2), "f = 0.1, t = 0.01"),
+        Case((1_000_000, 100_000_000, 1e-5), rule(1_000_000, 100_000_000, 1e-5), "f = 1 %, t = 1e-5"),
+        Case((10, 10_000, 1e-2), 1.0, "a rare word is always kept: clip at 1"),
+        Case((50_000, 1_000_000, 1e-3), rule(50_000, 1_000_000, 1e-3), "f = 5 %, t = 1e-3"),
+    ]
+    return check_function(fn, cases, name="keep_probability", tol=1e-6,
+                          hint="f = count / total; return min(1.0, (sqrt(f / t) + 1) * t / f) — the "
+                               "rule in word2vec's code, not the paper's 1 − sqrt(t / f)")
+
+
+def check_analogy(fn: Callable[[Sequence[str], np.ndarray, str, str, str], str]) -> CheckResult:
+    """Exercise 02.4: a is to b as c is to ? — the word nearest (cosine) to b − a + c, question words excluded."""
+    words = ["man", "king", "woman", "queen", "giant", "apple"]
+    matrix = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [-1.0, 1.0], [10.0, 3.0], [0.3, -1.0]])
+    cases = [
+        Case((words, matrix, "man", "king", "woman"), "queen",
+             "'woman' itself is closest to king − man + woman: leave the question words out; and "
+             "'giant' has the largest dot product only because it is long: use cosine similarity"),
+        Case((words[:4] + ["duchess"], np.vstack([matrix[:4], [[-0.2, 2.0]]]), "man", "king", "woman"),
+             "duchess", "another vocabulary"),
+    ]
+    return check_function(fn, cases, name="analogy",
+                          hint="normalise every row to length 1, target = v[b] − v[a] + v[c], score every "
+                               "word by cosine with the target, exclude a, b and c, return the best word")
+
+
 # Notebook 03 ---------------------------------------------------------------
 
 def _floats_or_none(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -276,63 +404,6 @@ def check_context_windows(fn: Callable[[np.ndarray, int], tuple[np.ndarray, np.n
                                "np.lib.stride_tricks.sliding_window_view(ids, k + 1))")
 
 
-# Notebook 01 ---------------------------------------------------------------
-
-def check_bigram_counts(fn: Callable[[np.ndarray, int], np.ndarray]) -> CheckResult:
-    """Exercise 01.1: a (V, V) matrix of bigram counts, counted with NumPy."""
-    cases = [
-        Case((np.array([0, 1, 0, 1]), 2), np.array([[0, 2], [1, 0]]), "0→1 twice, 1→0 once"),
-        Case((np.array([2, 2, 2]), 3), np.array([[0, 0, 0], [0, 0, 0], [0, 0, 2]]),
-             "ids absent from the text still get a row and a column"),
-        Case((np.array([1]), 2), np.array([[0, 0], [0, 0]]), "one token: no bigram"),
-        Case((np.array([0, 1, 2, 0, 1, 2, 1]), 3),
-             np.array([[0, 2, 0], [0, 0, 2], [1, 1, 0]])),
-    ]
-    return check_function(fn, cases, name="bigram_counts",
-                          hint="code each pair as ids[:-1] * vocab_size + ids[1:], count the codes "
-                               "with np.bincount(..., minlength=vocab_size**2), reshape to (V, V)")
-
-
-def check_add_k_prob(fn: Callable[[int, int, int, float], float]) -> CheckResult:
-    """Exercise 01.2: the add-k estimate (c(h w) + k) / (c(h) + k·|V|)."""
-    cases = [
-        Case((2, 3, 4, 1.0), 3 / 7, "Laplace: (2 + 1) / (3 + 4)"),
-        Case((0, 3, 4, 1.0), 1 / 7, "an unseen word still gets a share"),
-        Case((2, 3, 4, 0.5), 2.5 / 5.0),
-        Case((0, 0, 10, 0.01), 0.1, "an unseen context gives the uniform 1/|V|"),
-        Case((5, 10, 1000, 0.0), 0.5, "k = 0 is the MLE"),
-    ]
-    return check_function(fn, cases, name="add_k_prob",
-                          hint="add k to the n-gram count, and k for every vocabulary word (k·|V|) "
-                               "to the context count")
-
-
-def check_perplexity_from_log_probs(fn: Callable[[Sequence[float]], float]) -> CheckResult:
-    """Exercise 01.3: perplexity = exp(mean negative log-probability) (natural logs)."""
-    cases = [
-        Case(([math.log(0.5)] * 4,), 2.0, "a fair coin: perplexity 2"),
-        Case(([math.log(0.5), math.log(0.125)],), 4.0, "geometric mean of 1/p: sqrt(2 · 8)"),
-        Case(([0.0, 0.0],), 1.0, "certain tokens: perplexity 1"),
-        Case(([math.log(0.01)] * 5000,), 100.0, "5000 tokens: average, do not multiply"),
-    ]
-    return check_function(fn, cases, name="perplexity_from_log_probs", tol=1e-6,
-                          hint="cross-entropy H = -mean(log_probs) in nats; perplexity = exp(H)")
-
-
-def check_continuation_count(fn: Callable[[Sequence[tuple[str, str]], str], int]) -> CheckResult:
-    """Exercise 01.4: Kneser-Ney's N1+(• w), the number of distinct words seen before w."""
-    bigrams = [("san", "francisco"), ("san", "francisco"), ("the", "cat"), ("a", "cat"),
-               ("black", "cat"), ("the", "cat"), ("the", "dog")]
-    cases = [
-        Case((bigrams, "francisco"), 1, "seen twice, always after 'san': 1 continuation"),
-        Case((bigrams, "cat"), 3, "after 'the', 'a' and 'black' (the repeat counts once)"),
-        Case((bigrams, "dog"), 1),
-        Case((bigrams, "zebra"), 0, "never seen"),
-    ]
-    return check_function(fn, cases, name="continuation_count",
-                          hint="count distinct left neighbours: len({a for a, b in bigrams if b == word})")
-
-
 # Notebook 04 ---------------------------------------------------------------
 
 def check_rnn_step(fn: Callable[..., np.ndarray]) -> CheckResult:
@@ -388,77 +459,6 @@ def check_simple_rnn_params(fn: Callable[[int, int], int]) -> CheckResult:
     cases = [Case((d, u), d * u + u * u + u, f"input {d}, units {u}") for d, u in [(1, 1), (64, 256), (10, 3)]]
     return check_function(fn, cases, name="simple_rnn_params",
                           hint="W_x is input_dim × units, W_h is units × units, b has units entries")
-
-
-# Notebook 02 ---------------------------------------------------------------
-
-def _as_float_tuple(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap fn so that an array or list result compares element by element with a tolerance."""
-    def wrapped(*args: Any) -> Any:
-        got = fn(*args)
-        if got is None or got is Ellipsis:
-            return got
-        return tuple(float(x) for x in np.asarray(got, dtype=float).reshape(-1))
-    return wrapped
-
-
-def check_cosine_similarity(fn: Callable[[np.ndarray, np.ndarray], float]) -> CheckResult:
-    """Exercise 02.1: cos(u, v) = u·v / (|u| |v|)."""
-    cases = [
-        Case((np.array([1.0, 0.0]), np.array([0.0, 1.0])), 0.0, "orthogonal vectors"),
-        Case((np.array([1.0, 2.0]), np.array([2.0, 4.0])), 1.0, "same direction, different lengths"),
-        Case((np.array([1.0, 0.0]), np.array([-3.0, 0.0])), -1.0, "opposite directions"),
-        Case((np.array([3.0, 4.0]), np.array([4.0, 3.0])), 0.96),
-        Case((np.array([1.0, 1.0, 1.0, 1.0]), np.array([1.0, -1.0, 1.0, 1.0])), 0.5, "four dimensions"),
-    ]
-    return check_function(fn, cases, name="cosine_similarity", tol=1e-6,
-                          hint="np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v)); the lengths "
-                               "must not change the answer")
-
-
-def check_noise_distribution(fn: Callable[[Sequence[int]], Any]) -> CheckResult:
-    """Exercise 02.2: negative-sampling probabilities P_n(w) = count^0.75 / Σ count^0.75."""
-    cases = [
-        Case(([16, 1],), (8 / 9, 1 / 9), "16^0.75 = 8"),
-        Case(([5, 5, 5, 5],), (0.25, 0.25, 0.25, 0.25), "equal counts give a uniform distribution"),
-        Case(([10_000, 100, 1],), tuple(c ** 0.75 / (1000 + 100 ** 0.75 + 1) for c in (10_000, 100, 1)),
-             "a frequent word gets less than its share, a rare one more"),
-        Case(([0, 81],), (0.0, 1.0), "a word never seen is never drawn"),
-    ]
-    return check_function(_as_float_tuple(fn), cases, name="noise_distribution", tol=1e-6,
-                          hint="weights = np.asarray(counts, float) ** 0.75, then divide by their sum")
-
-
-def check_keep_probability(fn: Callable[[int, int, float], float]) -> CheckResult:
-    """Exercise 02.3: word2vec's subsampling rule, P(keep) = min(1, (√(f/t) + 1) · t/f)."""
-    def rule(count: int, total: int, t: float) -> float:
-        f = count / total
-        return min(1.0, (math.sqrt(f / t) + 1) * t / f)
-    cases = [
-        Case((1000, 10_000, 1e-2), rule(1000, 10_000, 1e-2), "f = 0.1, t = 0.01"),
-        Case((1_000_000, 100_000_000, 1e-5), rule(1_000_000, 100_000_000, 1e-5), "f = 1 %, t = 1e-5"),
-        Case((10, 10_000, 1e-2), 1.0, "a rare word is always kept: clip at 1"),
-        Case((50_000, 1_000_000, 1e-3), rule(50_000, 1_000_000, 1e-3), "f = 5 %, t = 1e-3"),
-    ]
-    return check_function(fn, cases, name="keep_probability", tol=1e-6,
-                          hint="f = count / total; return min(1.0, (sqrt(f / t) + 1) * t / f) — the "
-                               "rule in word2vec's code, not the paper's 1 − sqrt(t / f)")
-
-
-def check_analogy(fn: Callable[[Sequence[str], np.ndarray, str, str, str], str]) -> CheckResult:
-    """Exercise 02.4: a is to b as c is to ? — the word nearest (cosine) to b − a + c, question words excluded."""
-    words = ["man", "king", "woman", "queen", "giant", "apple"]
-    matrix = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [-1.0, 1.0], [10.0, 3.0], [0.3, -1.0]])
-    cases = [
-        Case((words, matrix, "man", "king", "woman"), "queen",
-             "'woman' itself is closest to king − man + woman: leave the question words out; and "
-             "'giant' has the largest dot product only because it is long: use cosine similarity"),
-        Case((words[:4] + ["duchess"], np.vstack([matrix[:4], [[-0.2, 2.0]]]), "man", "king", "woman"),
-             "duchess", "another vocabulary"),
-    ]
-    return check_function(fn, cases, name="analogy",
-                          hint="normalise every row to length 1, target = v[b] − v[a] + v[c], score every "
-                               "word by cosine with the target, exclude a, b and c, return the best word")
 
 
 # Notebook 05 ---------------------------------------------------------------

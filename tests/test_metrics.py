@@ -1,0 +1,174 @@
+"""Tests for lmcourse.metrics: stable softmax arithmetic and nats per token of a model."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from lmcourse.metrics import cross_entropy, log_softmax, logsumexp, nats_per_token, softmax
+
+finite = st.floats(min_value=-1e4, max_value=1e4, allow_nan=False, width=64)
+logit_rows = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 8)), elements=finite)
+
+
+# logsumexp, log_softmax, softmax ---------------------------------------------------
+
+def test_logsumexp_small_values_match_the_naive_formula():
+    z = np.array([0.5, -1.0, 2.0])
+    assert math.isclose(float(logsumexp(z)), math.log(np.exp(z).sum()), rel_tol=1e-12)
+
+
+def test_logsumexp_does_not_overflow_on_large_logits():
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.log(np.exp(np.array([1000.0, 1000.0])).sum()))  # the naive way fails
+    assert math.isclose(float(logsumexp([1000.0, 1000.0])), 1000 + math.log(2))
+
+
+def test_logsumexp_handles_minus_infinity():
+    assert float(logsumexp([-np.inf, 0.0])) == 0.0
+
+
+def test_logsumexp_rejects_empty_logits():
+    with pytest.raises(ValueError, match="at least one entry"):
+        logsumexp([])
+
+
+def test_softmax_of_equal_logits_is_uniform():
+    assert softmax([3.0, 3.0, 3.0, 3.0]).tolist() == [0.25] * 4
+
+
+def test_softmax_of_huge_logits_has_no_nan():
+    p = softmax([[1e4, 0.0, -1e4]])
+    assert np.all(np.isfinite(p)) and p[0, 0] == 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(logit_rows)
+def test_softmax_is_a_distribution(z):
+    p = softmax(z)
+    assert np.all(p >= 0) and np.allclose(p.sum(axis=-1), 1.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(logit_rows, finite)
+def test_softmax_ignores_a_constant_shift(z, c):
+    assert np.allclose(softmax(z), softmax(z + c), atol=1e-9)
+    assert np.allclose(logsumexp(z + c), logsumexp(z) + c, rtol=1e-9, atol=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(logit_rows)
+def test_log_softmax_agrees_with_log_of_softmax_and_logsumexp_bounds(z):
+    assert np.allclose(np.exp(log_softmax(z)), softmax(z), atol=1e-12)
+    lse = logsumexp(z)
+    assert np.all(lse >= z.max(axis=-1) - 1e-9)
+    assert np.all(lse <= z.max(axis=-1) + math.log(z.shape[-1]) + 1e-9)
+
+
+# cross_entropy ---------------------------------------------------------------------
+
+def test_cross_entropy_of_uniform_logits_is_log_classes():
+    assert math.isclose(cross_entropy(np.zeros((3, 65)), [0, 5, 64]), math.log(65))
+
+
+def test_cross_entropy_matches_keras():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(16, 7)) * 5
+    y = rng.integers(0, 7, size=16)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    assert math.isclose(cross_entropy(z, y), float(loss(y, z)), rel_tol=1e-5)
+
+
+def test_cross_entropy_single_example():
+    assert math.isclose(cross_entropy([2.0, 0.0], 0), -math.log(math.exp(2) / (math.exp(2) + 1)))
+
+
+@pytest.mark.parametrize(
+    ("logits", "targets", "message"),
+    [
+        (np.zeros((2, 3)), [0, 3], "in 0..2"),
+        (np.zeros((2, 3)), [0], r"\(batch, classes\)"),
+        (np.zeros((2, 3)), [0.0, 1.0], "integer"),
+        (np.zeros((0, 3)), np.array([], dtype=int), "empty"),
+    ],
+)
+def test_cross_entropy_explains_bad_input(logits, targets, message):
+    with pytest.raises(ValueError, match=message):
+        cross_entropy(logits, targets)
+
+
+@settings(max_examples=40, deadline=None)
+@given(logit_rows, st.data())
+def test_cross_entropy_is_non_negative(z, data):
+    y = data.draw(arrays(np.int64, z.shape[0], elements=st.integers(0, z.shape[1] - 1)))
+    assert cross_entropy(z, y) >= -1e-12
+
+
+# nats_per_token --------------------------------------------------------------------
+
+def _bigram_logits(table):
+    """A fixed-window 'model' (context 1) that looks up log-probabilities in a table."""
+    return lambda x: np.log(table[np.asarray(x)[:, -1]])
+
+
+def test_nats_per_token_fixed_window_scores_every_token_once():
+    table = np.array([[0.5, 0.5], [0.9, 0.1]])
+    ids, prefix = [1, 0, 0, 1], [0]
+    # predictions: P(1|0), P(0|1), P(0|0), P(1|0)
+    expected = -np.mean(np.log([0.5, 0.9, 0.5, 0.5]))
+    got = nats_per_token(_bigram_logits(table), ids, context=1, prefix=prefix, batch_size=3)
+    assert math.isclose(got, expected)
+
+
+def test_nats_per_token_fixed_window_does_not_depend_on_batch_size():
+    table = np.random.default_rng(1).dirichlet(np.ones(4), size=4)
+    ids = np.random.default_rng(2).integers(0, 4, size=101)
+    scores = [nats_per_token(_bigram_logits(table), ids, 1, prefix=[3], batch_size=b) for b in (1, 7, 500)]
+    assert np.allclose(scores, scores[0])
+
+
+def test_nats_per_token_sequence_model_matches_the_window_model():
+    table = np.random.default_rng(3).dirichlet(np.ones(5), size=5)
+    ids = np.random.default_rng(4).integers(0, 5, size=53)
+    window = _bigram_logits(table)
+
+    def sequence(x):  # the same bigram model, predicting at every position
+        return np.log(table[np.asarray(x)])
+
+    a = nats_per_token(window, ids, 1, prefix=[2])
+    b = nats_per_token(sequence, ids, 10, prefix=[2], batch_size=4)
+    assert math.isclose(a, b)
+
+
+def test_nats_per_token_with_a_keras_model_is_log_vocab_at_initialisation():
+    inputs = keras.Input((4,), dtype="int32")
+    x = keras.layers.Flatten()(keras.layers.Embedding(6, 2)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(6, kernel_initializer="zeros")(x))
+    assert math.isclose(nats_per_token(model, np.arange(30) % 6, 4, prefix=[0, 1, 2, 3]), math.log(6),
+                        rel_tol=1e-6)
+
+
+def test_nats_per_token_explains_missing_prefix():
+    table = np.full((3, 3), 1 / 3)
+    with pytest.raises(ValueError, match="prefix"):
+        nats_per_token(_bigram_logits(table), [0, 1], 1)
+    with pytest.raises(ValueError, match="at least 4 prefix tokens"):
+        nats_per_token(lambda x: np.zeros((len(x), 3)), [0, 1], 4, prefix=[0])
+
+
+def test_nats_per_token_explains_other_bad_input():
+    model = lambda x: np.zeros((len(x), 3))  # noqa: E731
+    with pytest.raises(ValueError, match="empty"):
+        nats_per_token(model, [], 1, prefix=[0])
+    with pytest.raises(ValueError, match="1-D"):
+        nats_per_token(model, [[0, 1]], 1, prefix=[0])
+    with pytest.raises(ValueError, match="expected"):
+        nats_per_token(lambda x: np.zeros(len(x)), [0, 1], 1, prefix=[0])
+    with pytest.raises(TypeError, match="Keras model"):
+        nats_per_token("not a model", [0, 1], 1, prefix=[0])
