@@ -49,6 +49,13 @@ def sample_next(logits: Sequence[float] | np.ndarray, temperature: float, rng: n
     return int(rng.choice(probs.size, p=probs))
 
 
+def _check_request(prompt: str, length: int) -> None:
+    if not prompt:
+        raise ValueError("give a non-empty prompt (e.g. a newline or the start of a line)")
+    if length < 0:
+        raise ValueError(f"length must be non-negative, got {length}")
+
+
 def generate_text(
     model: keras.Model,
     vocab: Vocab,
@@ -66,10 +73,7 @@ def generate_text(
     step re-reads the whole window: simple and stateless (lab 05 shows the
     faster stateful way for recurrent models).
     """
-    if not prompt:
-        raise ValueError("give a non-empty prompt (e.g. a newline or the start of a line)")
-    if length < 0:
-        raise ValueError(f"length must be non-negative, got {length}")
+    _check_request(prompt, length)
     rng = np.random.default_rng(seed)
     ids = list(vocab.encode(list(prompt)))
     # One compiled graph for every window length: eager calls would be far slower.
@@ -100,10 +104,7 @@ def generate_stateful(
     """
     from .rnn import zero_states
 
-    if not prompt:
-        raise ValueError("give a non-empty prompt (e.g. a newline or the start of a line)")
-    if length < 0:
-        raise ValueError(f"length must be non-negative, got {length}")
+    _check_request(prompt, length)
     rng = np.random.default_rng(seed)
     ids = list(vocab.encode(list(prompt)))
     states0 = [tf.constant(z) for z in zero_states(step_model)]

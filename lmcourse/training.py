@@ -22,14 +22,17 @@ class TimeBudget(keras.callbacks.Callback):
     Use it to compare models at an equal time budget, or to keep a notebook
     inside its run time whatever the machine. The clock starts after the
     first step, which also traces and compiles the training graph (a few
-    seconds that depend on the model, not on how fast it trains).
+    seconds that depend on the model, not on how fast it trains). With
+    ``exclude=tracker``, the time a :class:`ValidationTracker` spends
+    evaluating does not count either, so models are compared on training time.
     """
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, exclude: ValidationTracker | None = None):
         super().__init__()
         if seconds <= 0:
             raise ValueError(f"seconds must be positive, got {seconds}")
         self.seconds = seconds
+        self.exclude = exclude  # a tracker whose evaluation time does not count
         self.start: float | None = None
         self.elapsed = 0.0
         self.steps = 0
@@ -45,6 +48,8 @@ class TimeBudget(keras.callbacks.Callback):
             self.start = time.perf_counter()
             return
         self.elapsed = time.perf_counter() - self.start
+        if self.exclude is not None:
+            self.elapsed -= self.exclude.eval_seconds
         if self.elapsed >= self.seconds:
             self.model.stop_training = True
 
@@ -66,6 +71,7 @@ class ValidationTracker(keras.callbacks.Callback):
         self.steps: list[int] = []
         self.seconds: list[float] = []
         self.val_loss: list[float] = []
+        self.eval_seconds = 0.0  # total time spent evaluating
         self._step = 0
         self._train_time = 0.0
         self._mark: float | None = None
@@ -76,7 +82,9 @@ class ValidationTracker(keras.callbacks.Callback):
     def _record(self) -> None:
         if self._mark is not None:
             self._train_time += time.perf_counter() - self._mark
+        started = time.perf_counter()
         loss = self.model.evaluate(self.validation_data, verbose=0, return_dict=True)["loss"]
+        self.eval_seconds += time.perf_counter() - started
         self.steps.append(self._step)
         self.seconds.append(self._train_time)
         self.val_loss.append(float(loss))

@@ -21,3 +21,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def repo_root() -> Path:
     """The repository's top folder."""
     return ROOT
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+@pytest.fixture
+def isolated_data_env(tmp_path, monkeypatch) -> Path:
+    """A fresh cache folder, no mirror, and no proxy between the tests and 127.0.0.1.
+
+    Data tests use it so that nothing touches the user's real cache or network.
+    """
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LMCOURSE_DATA_DIR", str(cache))
+    monkeypatch.delenv("LMCOURSE_DATA_MIRROR", raising=False)
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    return cache

@@ -31,20 +31,7 @@ from lmcourse.data import (
 )
 
 SHARED_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
-
-
-@pytest.fixture(autouse=True)
-def isolated_data_env(tmp_path, monkeypatch):
-    """A fresh cache folder, no mirror, and no proxy between the tests and 127.0.0.1."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("LMCOURSE_DATA_DIR", str(cache))
-    monkeypatch.delenv("LMCOURSE_DATA_MIRROR", raising=False)
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    return cache
+pytestmark = pytest.mark.usefixtures("isolated_data_env")  # from conftest.py: fresh cache, no mirror
 
 
 class FileServer:

@@ -20,14 +20,7 @@ import lmcourse.imdb
 from lmcourse.data import DataIntegrityError
 from lmcourse.imdb import imdb_content_digest, load_imdb, parse_imdb_archive
 
-
-@pytest.fixture(autouse=True)
-def isolated_data_env(tmp_path, monkeypatch):
-    """A fresh cache folder and no mirror, so nothing touches the user's real cache."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("LMCOURSE_DATA_DIR", str(cache))
-    monkeypatch.delenv("LMCOURSE_DATA_MIRROR", raising=False)
-    return cache
+pytestmark = pytest.mark.usefixtures("isolated_data_env")  # from conftest.py: fresh cache, no mirror
 
 
 # Reviews, keyed "split/label/file name". Ids chosen so numeric order differs from string order.

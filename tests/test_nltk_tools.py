@@ -20,20 +20,13 @@ from lmcourse.data import DataIntegrityError, DataUnavailableError
 from lmcourse.nltk_tools import ensure_nltk
 
 SHARED_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 STOPWORDS = ["the", "a", "an", "and", "über"]
 
 
 @pytest.fixture(autouse=True)
-def isolated_data_env(tmp_path, monkeypatch):
-    """A fresh cache, no mirror, no proxy, and an NLTK search path without the real data folders."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("LMCOURSE_DATA_DIR", str(cache))
-    monkeypatch.delenv("LMCOURSE_DATA_MIRROR", raising=False)
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+def isolated_nltk_env(isolated_data_env, tmp_path, monkeypatch):
+    """The isolated data environment, and an NLTK search path without the real data folders."""
+    cache = isolated_data_env
     empty = tmp_path / "empty"
     empty.mkdir()
     monkeypatch.setattr(nltk.data, "path", [str(empty)])

@@ -80,3 +80,23 @@ def test_evaluate_nats_of_an_empty_dataset_is_an_error():
     empty = tf.data.Dataset.from_tensor_slices((np.zeros((0, 4), "int32"), np.zeros((0, 4), "int32"))).batch(2)
     with pytest.raises(ValueError, match="empty"):
         evaluate_nats(_tiny_lm(), empty)
+
+
+class _SlowEval(ValidationTracker):
+    """A tracker whose evaluations take a known extra time."""
+
+    def _record(self):
+        time.sleep(0.2)
+        super()._record()
+
+
+def test_time_budget_can_leave_evaluation_time_out():
+    model = _tiny_lm()
+    tracker = _SlowEval(_data(8), every=1)
+    budget = TimeBudget(0.3, exclude=tracker)
+    start = time.perf_counter()
+    model.fit(_data().repeat(), steps_per_epoch=10, epochs=1000, verbose=0, callbacks=[tracker, budget])
+    wall = time.perf_counter() - start
+    assert tracker.eval_seconds >= 0.2  # at least one (slow) evaluation happened...
+    assert wall > budget.elapsed + tracker.eval_seconds * 0.9  # ...and the budget did not count it
+    assert 0.3 <= budget.elapsed < 5
