@@ -2,8 +2,9 @@
 
 Token ids are counted, never strings: every k-gram of an id array becomes one
 int64 code, ``code = index of its (k-1)-gram prefix * vocab_size + last id``,
-so one ``np.unique`` per order counts them all (no Python loop per n-gram),
-and a lookup is one ``np.searchsorted``. The codes stay small for any order
+so one sort per order counts them all (what ``np.unique`` does, done a little
+more cheaply in :func:`_count_codes`; no Python loop per n-gram), and a lookup
+is one ``np.searchsorted``. The codes stay small for any order
 and any vocabulary, because a prefix is stored by its row in the table below.
 
     >>> import numpy as np
@@ -26,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, count, repeat
 
 import numpy as np
 
@@ -76,14 +77,16 @@ def _padded_stream(
     ends = np.cumsum(plens)
     n = int(ends[-1]) if len(ends) else 0
     stream = np.empty(n, np.int64)
-    if left:
-        stream[:] = bos
-    end_of = np.repeat(ends, plens)
-    if right:
-        stream[np.arange(n) >= end_of - right] = eos
-    token_pos = np.arange(len(flat)) + np.repeat(ends - plens + left - (np.cumsum(lens) - lens), lens)
-    stream[token_pos] = flat
-    return stream, end_of - np.arange(n)
+    is_token = np.ones(n, bool)
+    for width, first, pad_id in ((left, ends - plens, bos), (right, ends - right, eos)):
+        if width:   # the padding positions: first, first+1, ..., first+width-1 of each sequence
+            where = (first[:, None] + np.arange(width)).ravel()
+            stream[where] = pad_id
+            is_token[where] = False
+    stream[is_token] = flat
+    remaining = np.repeat(ends, plens)   # the end of each position's sequence ...
+    remaining -= np.arange(n)            # ... minus the position
+    return stream, remaining
 
 
 def _flatten(sequences: Iterable[Sequence[int] | np.ndarray] | np.ndarray,
@@ -151,6 +154,69 @@ def ngram_windows(ids: Sequence[int] | np.ndarray, order: int, history: Sequence
 
 def _empty() -> np.ndarray:
     return np.zeros(0, np.int64)
+
+
+def _count_codes(
+    codes: np.ndarray, size: int, *, with_inverse: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Count the distinct values of ``codes`` (each in 0..size-1), like a faster ``np.unique``.
+
+    Returns the sorted distinct codes, how often each occurs, the position in ``codes`` of one
+    occurrence of each, and (with ``with_inverse``) the index of each code in the distinct ones.
+    Few possible codes (``size`` at most a few times ``len(codes)``): one ``np.bincount`` counts
+    them all (a counting sort). Otherwise the codes are sorted; where the bits allow, each code is
+    packed with its position (``code << bits | position``) so one plain, fast ``sort`` does the work
+    of the slower ``argsort`` that ``np.unique(..., return_inverse=True)`` needs.
+
+    >>> table, counts, one, inverse = _count_codes(np.array([7, 2, 7, 5]), size=8)
+    >>> table.tolist(), counts.tolist(), inverse.tolist()
+    ([2, 5, 7], [1, 1, 2], [2, 0, 2, 1])
+    """
+    n = len(codes)
+    if n == 0:
+        return _empty(), _empty(), _empty(), _empty() if with_inverse else None
+    if size <= 4 * n:
+        all_counts = np.bincount(codes, minlength=size)
+        table = np.flatnonzero(all_counts)
+        inverse = (np.cumsum(all_counts > 0) - 1)[codes]      # code -> its index in table
+        one = np.empty(len(table), np.int64)
+        one[inverse] = np.arange(n)                           # any occurrence will do
+        return table, all_counts[table], one, inverse if with_inverse else None
+    bits = n.bit_length()
+    if (size - 1).bit_length() + bits <= 62:                  # code << bits | position fits in int64
+        packed = (codes << bits) | np.arange(n)
+        packed.sort()
+        order = packed & ((1 << bits) - 1)                    # positions in code order: an argsort
+        sorted_codes = packed >> bits
+    else:
+        order = np.argsort(codes)
+        sorted_codes = codes[order]
+    is_new = np.empty(n, bool)                                # True where a new distinct code begins
+    is_new[0] = True
+    np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=is_new[1:])
+    first = np.flatnonzero(is_new)
+    inverse = None
+    if with_inverse:
+        inverse = np.empty(n, np.int64)
+        inverse[order] = np.cumsum(is_new) - 1
+    return sorted_codes[first], np.diff(first, append=n), order[first], inverse
+
+
+def _lexicographic_order(grams: np.ndarray, vocab_size: int) -> np.ndarray:
+    """The order that sorts the rows of ``grams`` by their ids, first column first.
+
+    Each row is packed into one number, ``((g0 * V) + g1) * V + ...``, and sorted with one
+    ``argsort``; when that number could overflow int64, the rows keep their order.
+
+    >>> _lexicographic_order(np.array([[1, 0], [0, 2], [0, 1]]), vocab_size=3).tolist()
+    [2, 1, 0]
+    """
+    if vocab_size ** grams.shape[1] > np.iinfo(np.int64).max:
+        return np.arange(len(grams))
+    packed = np.zeros(len(grams), np.int64)
+    for column in grams.T:
+        packed = packed * vocab_size + column
+    return np.argsort(packed)
 
 
 @dataclass
@@ -223,27 +289,30 @@ class NgramCounts:
                 raise ValueError(f"{name}={special} is not an id of the vocabulary (0..{vocab_size - 1})")
         V = np.int64(vocab_size)
         levels = [_Level(codes=np.zeros(1, np.int64), counts=np.array([n], np.int64))]
-        pos_rows = [np.zeros(n + 1, np.int64)]  # row of the k-gram starting at each position (-1: none)
         suffix_of = [np.zeros(0, np.int64)]     # for each distinct k-gram, the row of its (k-1)-suffix
-        prefix_row = np.zeros(n, np.int64)
+        prefix_row = np.zeros(n, np.int64)      # row of the (k-1)-gram starting at each position
         for k in range(1, order + 1):
-            starts = np.flatnonzero(remaining >= k)          # k-grams start here
-            codes = prefix_row[starts] * V + stream[starts + k - 1]
-            table, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-            inverse = inverse.reshape(-1)
-            rows = np.full(n + 1, -1, np.int64)
-            rows[starts] = inverse
-            suffix = np.zeros(len(table), np.int64)
-            if k >= 2:   # the suffix of the k-gram starting at p is the (k-1)-gram starting at p+1
-                suffix[inverse] = pos_rows[k - 1][starts + 1]
-            levels.append(_Level(codes=table.astype(np.int64), counts=counts.astype(np.int64)))
-            pos_rows.append(rows)
+            # the code of the k-gram starting at each position p (prefix row * V + the id at p+k-1),
+            # computed on whole slices, then kept where a k-gram does start (it fits in its sequence)
+            fits = max(n - k + 1, 0)                          # positions p with p + k <= n
+            starts_here = remaining[:fits] >= k
+            codes = prefix_row[:fits] * V
+            codes += stream[k - 1:]
+            codes = codes[starts_here]
+            table, counts, one, inverse = _count_codes(codes, size=len(levels[k - 1].codes) * vocab_size,
+                                                       with_inverse=k < order)
+            # the suffix of the k-gram starting at p is the (k-1)-gram starting at p+1
+            suffix = (prefix_row[np.flatnonzero(starts_here)[one] + 1] if k >= 2
+                      else np.zeros(len(table), np.int64))
+            levels.append(_Level(codes=table, counts=counts))
             suffix_of.append(suffix)
-            prefix_row = np.maximum(rows[:n], 0)
+            if k < order:   # the k-gram starting at p is the prefix of the (k+1)-gram starting at p
+                prefix_row = np.zeros(n, np.int64)
+                prefix_row[:fits][starts_here] = inverse
+        parents = [np.zeros(0, np.int64)] + [levels[k].codes // V for k in range(1, order + 1)]
         # follower statistics of level k-1 from level k; continuation counts of level k-1 from k
         for k in range(1, order + 1):
-            level, lower = levels[k], levels[k - 1]
-            parent = level.codes // V
+            level, lower, parent = levels[k], levels[k - 1], parents[k]
             size = len(lower.codes)
             lower.follow_total = np.bincount(parent, weights=level.counts, minlength=size).astype(np.int64)
             lower.follow_types = np.bincount(parent, minlength=size).astype(np.int64)
@@ -254,8 +323,7 @@ class NgramCounts:
         top.follow_types = np.zeros(len(top.codes), np.int64)
         top.cont = np.zeros(len(top.codes), np.int64)
         for k in range(1, order + 1):
-            level, lower = levels[k], levels[k - 1]
-            parent = level.codes // V
+            level, lower, parent = levels[k], levels[k - 1], parents[k]
             lower.cont_total = np.bincount(parent, weights=level.cont, minlength=len(lower.codes)).astype(np.int64)
             lower.cont_types = np.bincount(parent, weights=level.cont > 0, minlength=len(lower.codes)).astype(np.int64)
         top.cont_total = np.zeros(len(top.codes), np.int64)
@@ -281,18 +349,23 @@ class NgramCounts:
                 out.append(zeros)
                 ctx.append(zeros)
                 continue
-            start = width - k
+            # Look the suffixes up in sorted order: np.searchsorted is several times faster on
+            # sorted queries, and rows follow the ids' order (a table's codes are sorted).
+            order = _lexicographic_order(grams[:, width - k:], self.vocab_size)
+            suffixes = grams[order, width - k:]
             row, before_last = zeros, zeros
-            for j in range(start, width):   # grow grams[start:j+1] one id at a time
+            for j in range(k):   # grow suffixes[:, :j+1] one id at a time
                 before_last = row
-                codes = self.levels[j - start + 1].codes
-                code = np.maximum(row, 0) * V + grams[:, j]
+                codes = self.levels[j + 1].codes
+                code = np.maximum(row, 0) * V + suffixes[:, j]
                 found = np.minimum(np.searchsorted(codes, code), max(len(codes) - 1, 0))
                 ok = row >= 0
                 ok &= (codes[found] == code) if len(codes) else False
                 row = np.where(ok, found, -1)
-            out.append(row)
-            ctx.append(before_last)
+            for rows_of, sorted_rows in ((out, row), (ctx, before_last)):   # back to the grams' order
+                unsorted = np.empty(len(grams), np.int64)
+                unsorted[order] = sorted_rows
+                rows_of.append(unsorted)
         return out, ctx
 
     def count(self, gram: Sequence[int]) -> int:
@@ -560,7 +633,7 @@ class NltkSetup:
     def encode(self, sentence: Sequence[str]) -> np.ndarray:
         """Ids of a sentence's tokens; unknown tokens become ``<UNK>``, as nltk's ``vocab.lookup`` does."""
         lookup, unk = self._lookup, self._lookup[NLTK_UNK]
-        return np.fromiter((lookup.get(t, unk) for t in sentence), dtype=np.int64)
+        return np.fromiter(map(lookup.get, sentence, repeat(unk)), dtype=np.int64)
 
     def counts(self) -> NgramCounts:
         """The n-gram counts nltk.lm holds after ``fit`` (everygrams of the padded sentences)."""
@@ -570,8 +643,8 @@ class NltkSetup:
     def test_ngrams(self, sentences: Iterable[Sequence[str]]) -> np.ndarray:
         """The padded n-grams nltk.lm's ``perplexity`` is given for these sentences."""
         sentences = list(sentences)
-        flat = self.encode([t for s in sentences for t in s])
-        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        flat = self.encode(list(chain.from_iterable(sentences)))
+        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
         return padded_ngrams(flat, self.order, self.bos, self.eos, lengths=lengths)
 
 
@@ -591,10 +664,20 @@ def nltk_setup(train_sentences: Sequence[Sequence[str]], order: int) -> NltkSetu
     if not train_sentences:
         raise ValueError("need at least one training sentence")
     pad = order > 1
-    tokens = list(chain.from_iterable(train_sentences))
-    vocab = list(dict.fromkeys(([BOS] if pad else []) + tokens + ([EOS] if pad else []) + [NLTK_UNK]))
-    lookup = {t: i for i, t in enumerate(vocab)}
-    flat = np.fromiter(map(lookup.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    lengths = np.array([len(s) for s in train_sentences], dtype=np.int64)
-    return NltkSetup(order, vocab, flat, lengths, lookup.get(BOS) if pad else None,
-                     lookup.get(EOS) if pad else None)
+    # One C-level pass over the tokens: ``setdefault`` files each new token under the position of
+    # its first appearance and returns, for every token, the position where it first appeared.
+    # The dict keeps the tokens in order of first appearance: that is nltk's vocabulary order.
+    first_seen: dict[str, int] = {BOS: 0} if pad else {}
+    tokens = chain.from_iterable(train_sentences)
+    first = np.fromiter(map(first_seen.setdefault, tokens, count(1)), dtype=np.int64)
+    for i, special in enumerate(([EOS] if pad else []) + [NLTK_UNK]):   # they come after the text
+        first_seen.setdefault(special, len(first) + 1 + i)
+    # renumber the first-appearance positions 0, 1, 2, ... (ids in vocabulary order)
+    positions = np.fromiter(first_seen.values(), dtype=np.int64, count=len(first_seen))
+    id_of_position = np.zeros(len(first) + 3, np.int64)
+    id_of_position[positions] = np.arange(len(positions))
+    flat = id_of_position[first]
+    vocab = list(first_seen)
+    lengths = np.fromiter(map(len, train_sentences), dtype=np.int64, count=len(train_sentences))
+    return NltkSetup(order, vocab, flat, lengths, 0 if pad else None,
+                     vocab.index(EOS) if pad else None)

@@ -292,3 +292,24 @@ def test_sampling_is_seeded_and_follows_the_model():
         model.sample(1, context=[3])
     with pytest.raises(ValueError, match="non-negative"):
         model.sample(-1)
+
+
+@pytest.mark.parametrize("size", [1_000, 10**9, 2**62])   # bincount, packed sort, argsort
+def test_count_codes_matches_np_unique(size: int) -> None:
+    from lmcourse.ngram import _count_codes
+
+    codes = np.random.default_rng(0).integers(0, min(size, 700), 500)
+    table, counts, one, inverse = _count_codes(codes, size)
+    expected = np.unique(codes, return_inverse=True, return_counts=True)
+    assert np.array_equal(table, expected[0]) and np.array_equal(inverse, expected[1])
+    assert np.array_equal(counts, expected[2]) and np.array_equal(codes[one], table)
+    assert _count_codes(codes, size, with_inverse=False)[3] is None
+
+
+def test_lexicographic_order_matches_lexsort() -> None:
+    from lmcourse.ngram import _lexicographic_order
+
+    grams = np.random.default_rng(1).integers(0, 5, (200, 3))
+    order = _lexicographic_order(grams, vocab_size=5)
+    assert np.array_equal(grams[order], grams[np.lexsort(grams.T[::-1])])
+    assert np.array_equal(_lexicographic_order(grams, vocab_size=2**40), np.arange(200))   # too wide: kept
