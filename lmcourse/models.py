@@ -18,7 +18,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .metrics import log_softmax
+from .sampling import sample_next
 
 __all__ = ["build_mlp_lm", "generate_fixed_window", "sample_from_logits"]
 
@@ -94,9 +94,7 @@ def sample_from_logits(
         raise ValueError(f"temperature must be >= 0 (0 = greedy), got {temperature}")
     if temperature == 0:
         return int(np.argmax(z))
-    rng = rng if rng is not None else np.random.default_rng()
-    p = np.exp(log_softmax(z / temperature))
-    return int(rng.choice(z.size, p=p / p.sum()))
+    return sample_next(z, temperature, rng if rng is not None else np.random.default_rng())
 
 
 def generate_fixed_window(
