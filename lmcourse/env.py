@@ -42,9 +42,23 @@ def seed_everything(seed: int = 42, *, deterministic: bool = False) -> int:
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend together
+    _reset_keras_seed_generator()
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     return seed
+
+
+def _reset_keras_seed_generator() -> None:
+    """Make unseeded ``keras.random`` draws restart from the new seed.
+
+    Newer Keras resets its global seed generator in ``set_random_seed``;
+    Keras 3.12 (the newest for Python 3.10) does not, so we do it here.
+    """
+    try:
+        from keras.src.backend.common import global_state
+    except ImportError:  # a Keras without this module resets it itself
+        return
+    global_state.set_global_attribute("global_seed_generator", None)
 
 
 def _tpu_address() -> str | None:
