@@ -1,11 +1,13 @@
 """n-gram language models counted with NumPy: MLE, add-k, interpolation and Kneser-Ney.
 
 Token ids are counted, never strings: every k-gram of an id array becomes one
-int64 code, ``code = index of its (k-1)-gram prefix * vocab_size + last id``,
-so one sort per order counts them all (what ``np.unique`` does, done a little
-more cheaply in :func:`_count_codes`; no Python loop per n-gram), and a lookup
-is one ``np.searchsorted``. The codes stay small for any order
-and any vocabulary, because a prefix is stored by its row in the table below.
+int64 code, the k-gram read as a base-V number (``code = previous code * V +
+next id``, V the vocabulary size), so one sort per order counts them all
+(what ``np.unique`` does, done more cheaply in :func:`_count_codes`; no Python
+loop per n-gram), and a lookup is one ``np.searchsorted``. Where V**k would
+overflow int64 (huge vocabularies, high orders), a k-gram's prefix is coded by
+its row in the table of (k-1)-grams instead, so the codes stay small for any
+order and any vocabulary.
 
     >>> import numpy as np
     >>> counts = NgramCounts.fit([np.array([0, 1, 0, 1, 2])], order=2, vocab_size=3)
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, count, repeat
 
 import numpy as np
@@ -60,20 +62,14 @@ def _as_ids(sequence: Sequence[int] | np.ndarray, name: str = "sequence") -> np.
     return ids.astype(np.int64, copy=False)
 
 
-def _pad(ids: np.ndarray, order: int, bos: int | None, eos: int | None) -> np.ndarray:
-    if order < 2 or (bos is None and eos is None):
-        return ids
-    left = np.full(order - 1 if bos is not None else 0, bos if bos is not None else 0, np.int64)
-    right = np.full(order - 1 if eos is not None else 0, eos if eos is not None else 0, np.int64)
-    return np.concatenate([left, ids, right])
-
-
 def _padded_stream(
     flat: np.ndarray, lens: np.ndarray, left: int, right: int, bos: int | None, eos: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenate sequences with ``left`` BOS and ``right`` EOS ids around each; also return,
-    for every position, how many ids remain from it to the end of its sequence."""
+    """Concatenate sequences with ``left`` BOS and ``right`` EOS ids around each; also return
+    the padded length of each sequence."""
     plens = lens + left + right
+    if not (left or right):
+        return flat, plens
     ends = np.cumsum(plens)
     n = int(ends[-1]) if len(ends) else 0
     stream = np.empty(n, np.int64)
@@ -84,9 +80,26 @@ def _padded_stream(
             stream[where] = pad_id
             is_token[where] = False
     stream[is_token] = flat
-    remaining = np.repeat(ends, plens)   # the end of each position's sequence ...
-    remaining -= np.arange(n)            # ... minus the position
-    return stream, remaining
+    return stream, plens
+
+
+def _starts_mask(plens: np.ndarray, fits: int, k: int) -> np.ndarray:
+    """For positions 0..fits-1 of the padded stream: does a k-gram starting there stay inside its sequence?
+
+    It does not in the last k-1 positions of each sequence (sequences of ``plens`` ids each).
+
+    >>> _starts_mask(np.array([3, 1, 2]), fits=5, k=2).tolist()   # stream: a a a | b | c c
+    [True, True, False, False, True]
+    """
+    ok = np.ones(fits, bool)
+    if k > 1:
+        back = np.arange(1, k)
+        last = np.cumsum(plens)[:, None] - back   # the last k-1 positions of each sequence ...
+        if (plens < k - 1).any():                 # ... that lie inside it
+            last = last[back <= plens[:, None]]
+        last = last.ravel()
+        ok[last[last < fits]] = False
+    return ok
 
 
 def _flatten(sequences: Iterable[Sequence[int] | np.ndarray] | np.ndarray,
@@ -125,9 +138,9 @@ def padded_ngrams(
         raise ValueError(f"order must be at least 1, got {order}")
     flat, lens = _flatten(sequences, lengths)
     pad = order - 1
-    stream, remaining = _padded_stream(flat, lens, pad if bos is not None else 0,
-                                       pad if eos is not None else 0, bos, eos)
-    starts = np.flatnonzero(remaining >= order)
+    stream, plens = _padded_stream(flat, lens, pad if bos is not None else 0,
+                                   pad if eos is not None else 0, bos, eos)
+    starts = np.flatnonzero(_starts_mask(plens, max(len(stream) - order + 1, 0), order))
     return stream[starts[:, None] + np.arange(order)]
 
 
@@ -156,34 +169,40 @@ def _empty() -> np.ndarray:
     return np.zeros(0, np.int64)
 
 
+# Direct codes (a k-gram read as a base-V number) are used while V**k stays below this bound.
+_DIRECT_LIMIT = 2**62
+
+
 def _count_codes(
-    codes: np.ndarray, size: int, *, with_inverse: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    codes: np.ndarray, size: int, *, with_inverse: bool = False, overwrite: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Count the distinct values of ``codes`` (each in 0..size-1), like a faster ``np.unique``.
 
-    Returns the sorted distinct codes, how often each occurs, the position in ``codes`` of one
-    occurrence of each, and (with ``with_inverse``) the index of each code in the distinct ones.
-    Few possible codes (``size`` at most a few times ``len(codes)``): one ``np.bincount`` counts
-    them all (a counting sort). Otherwise the codes are sorted; where the bits allow, each code is
-    packed with its position (``code << bits | position``) so one plain, fast ``sort`` does the work
-    of the slower ``argsort`` that ``np.unique(..., return_inverse=True)`` needs.
+    Returns the sorted distinct codes, how often each occurs and (with ``with_inverse``) the index
+    of each code in the distinct ones. Few possible codes (``size`` at most a few times
+    ``len(codes)``): one ``np.bincount`` counts them all (a counting sort). Otherwise the codes
+    are sorted; for the inverse, where the bits allow, each code is packed with its position
+    (``code << bits | position``) so one plain, fast ``sort`` does the work of the slower
+    ``argsort`` that ``np.unique(..., return_inverse=True)`` needs. ``overwrite`` lets it sort
+    ``codes`` in place (less memory to allocate).
 
-    >>> table, counts, one, inverse = _count_codes(np.array([7, 2, 7, 5]), size=8)
+    >>> table, counts, inverse = _count_codes(np.array([7, 2, 7, 5]), size=8, with_inverse=True)
     >>> table.tolist(), counts.tolist(), inverse.tolist()
     ([2, 5, 7], [1, 1, 2], [2, 0, 2, 1])
     """
     n = len(codes)
     if n == 0:
-        return _empty(), _empty(), _empty(), _empty() if with_inverse else None
+        return _empty(), _empty(), _empty() if with_inverse else None
     if size <= 4 * n:
         all_counts = np.bincount(codes, minlength=size)
         table = np.flatnonzero(all_counts)
-        inverse = (np.cumsum(all_counts > 0) - 1)[codes]      # code -> its index in table
-        one = np.empty(len(table), np.int64)
-        one[inverse] = np.arange(n)                           # any occurrence will do
-        return table, all_counts[table], one, inverse if with_inverse else None
-    bits = n.bit_length()
-    if (size - 1).bit_length() + bits <= 62:                  # code << bits | position fits in int64
+        inverse = (np.cumsum(all_counts > 0) - 1)[codes] if with_inverse else None
+        return table, all_counts[table], inverse
+    order = None
+    if not with_inverse:
+        sorted_codes = codes if overwrite else codes.copy()
+        sorted_codes.sort()
+    elif (bits := n.bit_length()) + (size - 1).bit_length() <= 62:   # code << bits | position fits
         packed = (codes << bits) | np.arange(n)
         packed.sort()
         order = packed & ((1 << bits) - 1)                    # positions in code order: an argsort
@@ -196,40 +215,185 @@ def _count_codes(
     np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=is_new[1:])
     first = np.flatnonzero(is_new)
     inverse = None
-    if with_inverse:
+    if order is not None:
         inverse = np.empty(n, np.int64)
         inverse[order] = np.cumsum(is_new) - 1
-    return sorted_codes[first], np.diff(first, append=n), order[first], inverse
+    counts = np.empty(len(first), np.int64)   # the length of each run of equal codes
+    np.subtract(first[1:], first[:-1], out=counts[:-1])
+    counts[-1] = n - first[-1]
+    return sorted_codes[first], counts, inverse
 
 
-def _lexicographic_order(grams: np.ndarray, vocab_size: int) -> np.ndarray:
-    """The order that sorts the rows of ``grams`` by their ids, first column first.
+def _find(table: np.ndarray, keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """The index of each key in the sorted ``table``, or -1 where it is absent.
 
-    Each row is packed into one number, ``((g0 * V) + g1) * V + ...``, and sorted with one
-    ``argsort``; when that number could overflow int64, the rows keep their order.
+    ``order`` (an argsort of ``keys``, or of anything that sorts them the same way) saves the sort.
 
-    >>> _lexicographic_order(np.array([[1, 0], [0, 2], [0, 1]]), vocab_size=3).tolist()
-    [2, 1, 0]
+    >>> _find(np.array([2, 5, 9]), np.array([5, 3, 9])).tolist()
+    [1, -1, 2]
     """
-    if vocab_size ** grams.shape[1] > np.iinfo(np.int64).max:
-        return np.arange(len(grams))
-    packed = np.zeros(len(grams), np.int64)
-    for column in grams.T:
-        packed = packed * vocab_size + column
-    return np.argsort(packed)
+    if len(table) == 0:
+        return np.full(len(keys), -1, np.int64)
+    if order is None and len(keys) >= 1024:
+        order = np.argsort(keys)
+    if order is None:
+        at = np.searchsorted(table, keys)
+    else:   # np.searchsorted is several times faster on sorted keys: sort, search, put back
+        at = np.empty(len(keys), np.int64)
+        at[order] = np.searchsorted(table, keys[order])
+    np.minimum(at, len(table) - 1, out=at)
+    return np.where(table[at] == keys, at, -1)
+
+
+def _group_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values begins in the sorted array ``keys``.
+
+    >>> _group_starts(np.array([0, 0, 3, 3, 3, 4])).tolist()
+    [0, 2, 5]
+    """
+    if len(keys) == 0:
+        return _empty()
+    return np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
 
 
 @dataclass
-class _Level:
-    """The table of distinct k-grams (sorted codes) and what each smoothing needs about them."""
+class _Table:
+    """One order's distinct k-grams, and how they group by their (k-1)-gram prefix."""
 
-    codes: np.ndarray          # sorted codes: prefix row * V + last id
-    counts: np.ndarray         # occurrences c(g)
-    follow_total: np.ndarray = field(default_factory=_empty)   # Σ_w c(g w)
-    follow_types: np.ndarray = field(default_factory=_empty)   # N1+(g •)
-    cont: np.ndarray = field(default_factory=_empty)           # N1+(• g)  (left continuations)
-    cont_total: np.ndarray = field(default_factory=_empty)     # Σ_w N1+(• g w)
-    cont_types: np.ndarray = field(default_factory=_empty)     # #{w : N1+(• g w) > 0}
+    codes: np.ndarray          # sorted distinct codes
+    counts: np.ndarray         # occurrences of each
+    ranked: bool               # codes use the prefix's row (True) or its code (False)
+    group_starts: np.ndarray   # where each run of codes with the same prefix begins ...
+    group_rows: np.ndarray     # ... the row of that prefix in the table below ...
+    group_totals: np.ndarray   # ... and the run's total count: Σ_w c(prefix w)
+
+
+def _prefix_groups(codes: np.ndarray, counts: np.ndarray, vocab_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The runs of sorted ``codes`` that share a prefix (``code // vocab_size``): where each
+    starts, the prefix, and the run's total count.
+
+    >>> [a.tolist() for a in _prefix_groups(np.array([3, 4, 7]), np.array([1, 2, 5]), vocab_size=3)]
+    [[0, 2], [1, 2], [3, 5]]
+    """
+    prefixes = codes // np.int64(vocab_size)
+    starts = _group_starts(prefixes)
+    totals = np.add.reduceat(counts, starts) if len(starts) else _empty()
+    return starts, prefixes[starts], totals
+
+
+def _count_top_down(stream: np.ndarray, plens: np.ndarray, order: int, vocab_size: int) -> list[_Table]:
+    """Count the k-grams of the padded ``stream`` (sequences of ``plens`` ids), k = 1..order,
+    all coded directly (vocab_size**order fits in int64).
+
+    Only the top order is counted position by position (one sort). Each lower table comes from
+    the one above it: a (k-1)-gram occurs once before each k-gram it starts, plus once where it
+    ends a sequence. Working on distinct k-grams instead of positions is much less work.
+    """
+    n, V = len(stream), np.int64(vocab_size)
+    fits = max(n - order + 1, 0)
+    key = stream[:fits].copy()
+    for j in range(1, order):   # the code of the order-gram starting at each position
+        key *= V
+        key += stream[j:j + fits]
+    codes, counts, _ = _count_codes(key[_starts_mask(plens, fits, order)], vocab_size**order, overwrite=True)
+    tables: list[_Table] = []
+    ends = np.cumsum(plens)
+    for k in range(order - 1, -1, -1):   # the k-grams, from the (k+1)-grams
+        starts, followed, totals = _prefix_groups(codes, counts, vocab_size)
+        if k == 0:
+            tables.append(_Table(codes, counts, False, starts, np.zeros(len(starts), np.int64), totals))
+            break
+        # the k-grams that end a sequence are followed by nothing: add them (with padding, they
+        # are all </s> ... </s>, one distinct k-gram)
+        last = ends[plens >= k]
+        end_codes = np.zeros(len(last), np.int64)
+        for j in range(k, 0, -1):
+            end_codes *= V
+            end_codes += stream[last - j]
+        end_table, end_counts, _ = _count_codes(end_codes, vocab_size**k)
+        at = np.searchsorted(followed, end_table)
+        known = at < len(followed)
+        known[known] = followed[at[known]] == end_table[known]
+        lower_counts = totals.copy()
+        lower_counts[at[known]] += end_counts[known]
+        new = ~known   # insert the rest in order; the followed k-grams shift by the insertions before them
+        lower_codes = np.insert(followed, at[new], end_table[new])
+        lower_counts = np.insert(lower_counts, at[new], end_counts[new])
+        rows = np.arange(len(followed)) + np.searchsorted(at[new], np.arange(len(followed)), side="right")
+        tables.append(_Table(codes, counts, False, starts, rows, totals))
+        codes, counts = lower_codes, lower_counts
+    return tables[::-1]
+
+
+def _count_bottom_up(stream: np.ndarray, plens: np.ndarray, order: int, vocab_size: int) -> list[_Table]:
+    """Count the k-grams of the padded ``stream``, k = 1..order, one order after the other.
+
+    Orders where vocab_size**k overflows int64 are ``ranked``: their codes are the row of the
+    prefix in the table below × V + the last id.
+    """
+    n, V = len(stream), np.int64(vocab_size)
+    tables: list[_Table] = []
+    lower = np.zeros(1, np.int64)
+    key = np.zeros(n, np.int64)   # the code of the (k-1)-gram that starts at each position
+    for k in range(1, order + 1):
+        # the code of the k-gram starting at each position p: (k-1)-gram's code * V + id at p+k-1,
+        # computed for every p with p + k <= n, then kept where the k-gram fits in its sequence
+        fits = max(n - k + 1, 0)
+        ranked = vocab_size**k > _DIRECT_LIMIT
+        key = key[:fits] * V
+        key += stream[k - 1:]
+        starts_here = _starts_mask(plens, fits, k) if k > 1 else slice(None)
+        size = vocab_size**k if not ranked else len(lower) * vocab_size
+        next_ranked = k < order and vocab_size ** (k + 1) > _DIRECT_LIMIT
+        codes, counts, inverse = _count_codes(key[starts_here], size, with_inverse=next_ranked)
+        starts, prefixes, totals = _prefix_groups(codes, counts, vocab_size)
+        # each prefix is in the table below, and both are sorted: one merge-like searchsorted
+        rows = prefixes if ranked else np.searchsorted(lower, prefixes)
+        tables.append(_Table(codes, counts, ranked, starts, rows, totals))
+        lower = codes
+        if next_ranked:   # the next table codes a prefix by its row here, not by its code
+            key = np.zeros(fits, np.int64)
+            key[starts_here] = inverse
+    return tables
+
+
+class _Level:
+    """The table of distinct k-grams and what each smoothing needs to know about them.
+
+    ``codes`` are sorted. While V**k fits in int64 a code is the k-gram read as a base-V
+    number (``ranked`` False); above that it is the row of its (k-1)-gram prefix in the
+    table below × V + the last id (``ranked`` True). ``follow_total`` Σ_w c(g w) and
+    ``follow_types`` N1+(g •) are made with the table; the continuation statistics that only
+    Kneser–Ney uses — ``cont`` N1+(• g), ``cont_total`` Σ_w N1+(• g w) and ``cont_types``
+    #{w : N1+(• g w) > 0} — are computed the first time one is read.
+    """
+
+    def __init__(self, owner: NgramCounts | None, codes: np.ndarray, counts: np.ndarray, ranked: bool):
+        self._owner = owner
+        self.codes, self.counts, self.ranked = codes, counts, ranked
+        size = len(codes)
+        self.follow_total = np.zeros(size, np.int64)
+        self.follow_types = np.zeros(size, np.int64)
+        self.group_starts = _empty()   # where each run of codes with the same prefix begins ...
+        self.group_rows = _empty()     # ... and the row of that prefix in the table below
+        self._cont: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _continuations(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._cont is None:
+            self._owner._compute_continuations()   # type: ignore[union-attr]
+        return self._cont   # type: ignore[return-value]
+
+    @property
+    def cont(self) -> np.ndarray:
+        return self._continuations()[0]
+
+    @property
+    def cont_total(self) -> np.ndarray:
+        return self._continuations()[1]
+
+    @property
+    def cont_types(self) -> np.ndarray:
+        return self._continuations()[2]
 
 
 class NgramCounts:
@@ -239,13 +403,19 @@ class NgramCounts:
     text) is padded with ``order-1`` copies of ``bos`` before and ``eos``
     after when those ids are given; no n-gram crosses from one sequence into
     the next. ``levels[k]`` holds the table of distinct k-grams: their sorted
-    ``codes`` (row of the (k-1)-gram prefix in ``levels[k-1]`` × vocab_size +
-    last id), ``counts``, and the follower and continuation statistics
-    (``follow_total``, ``follow_types``, ``cont``, ``cont_total``, ``cont_types``).
+    ``codes`` (the k-gram read as a base-``vocab_size`` number, so
+    ``code // vocab_size`` is the code of its (k-1)-gram prefix and
+    ``code % vocab_size`` its last id), ``counts``, and the follower and
+    continuation statistics (``follow_total``, ``follow_types``, ``cont``,
+    ``cont_total``, ``cont_types``). :meth:`grams` turns a table back into ids.
+    (For a vocabulary so large that vocab_size**k overflows int64, the k-gram
+    table codes its prefix by its row in the table below instead.)
 
     >>> c = NgramCounts.fit([np.array([1, 2, 1, 2])], order=2, vocab_size=3)
     >>> c.count([1, 2]), c.count([2, 1]), c.count([2, 2]), c.count([1])
     (2, 1, 0, 2)
+    >>> c.levels[2].codes.tolist(), c.grams(2).tolist()     # 1*3 + 2 = 5, 2*3 + 1 = 7
+    ([5, 7], [[1, 2], [2, 1]])
     """
 
     def __init__(self, order: int, vocab_size: int, levels: list[_Level], n_tokens: int):
@@ -253,6 +423,8 @@ class NgramCounts:
         self.vocab_size = vocab_size
         self.levels = levels   # levels[k] is the table of k-grams; levels[0] is the empty gram
         self.n_tokens = n_tokens
+        for level in levels:
+            level._owner = self
 
     @classmethod
     def fit(
@@ -278,61 +450,77 @@ class NgramCounts:
         if flat.size and (flat.min() < 0 or flat.max() >= vocab_size):
             raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (vocab_size={vocab_size}), "
                              f"found {flat.min()}..{flat.max()}")
-        left = order - 1 if (order > 1 and bos is not None) else 0
-        right = order - 1 if (order > 1 and eos is not None) else 0
-        stream, remaining = _padded_stream(flat, lens, left, right, bos, eos)
-        n = len(stream)
-        if n == 0:
-            raise ValueError("no tokens to count: the sequences are empty")
         for special, name in ((bos, "bos"), (eos, "eos")):
             if special is not None and not 0 <= special < vocab_size:
                 raise ValueError(f"{name}={special} is not an id of the vocabulary (0..{vocab_size - 1})")
-        V = np.int64(vocab_size)
-        levels = [_Level(codes=np.zeros(1, np.int64), counts=np.array([n], np.int64))]
-        suffix_of = [np.zeros(0, np.int64)]     # for each distinct k-gram, the row of its (k-1)-suffix
-        prefix_row = np.zeros(n, np.int64)      # row of the (k-1)-gram starting at each position
-        for k in range(1, order + 1):
-            # the code of the k-gram starting at each position p (prefix row * V + the id at p+k-1),
-            # computed on whole slices, then kept where a k-gram does start (it fits in its sequence)
-            fits = max(n - k + 1, 0)                          # positions p with p + k <= n
-            starts_here = remaining[:fits] >= k
-            codes = prefix_row[:fits] * V
-            codes += stream[k - 1:]
-            codes = codes[starts_here]
-            table, counts, one, inverse = _count_codes(codes, size=len(levels[k - 1].codes) * vocab_size,
-                                                       with_inverse=k < order)
-            # the suffix of the k-gram starting at p is the (k-1)-gram starting at p+1
-            suffix = (prefix_row[np.flatnonzero(starts_here)[one] + 1] if k >= 2
-                      else np.zeros(len(table), np.int64))
-            levels.append(_Level(codes=table, counts=counts))
-            suffix_of.append(suffix)
-            if k < order:   # the k-gram starting at p is the prefix of the (k+1)-gram starting at p
-                prefix_row = np.zeros(n, np.int64)
-                prefix_row[:fits][starts_here] = inverse
-        parents = [np.zeros(0, np.int64)] + [levels[k].codes // V for k in range(1, order + 1)]
-        # follower statistics of level k-1 from level k; continuation counts of level k-1 from k
-        for k in range(1, order + 1):
-            level, lower, parent = levels[k], levels[k - 1], parents[k]
-            size = len(lower.codes)
-            lower.follow_total = np.bincount(parent, weights=level.counts, minlength=size).astype(np.int64)
-            lower.follow_types = np.bincount(parent, minlength=size).astype(np.int64)
-            lower.cont = (np.bincount(suffix_of[k], minlength=size).astype(np.int64) if k >= 2
-                          else np.zeros(size, np.int64))
-        top = levels[order]
-        top.follow_total = np.zeros(len(top.codes), np.int64)
-        top.follow_types = np.zeros(len(top.codes), np.int64)
-        top.cont = np.zeros(len(top.codes), np.int64)
-        for k in range(1, order + 1):
-            level, lower, parent = levels[k], levels[k - 1], parents[k]
-            lower.cont_total = np.bincount(parent, weights=level.cont, minlength=len(lower.codes)).astype(np.int64)
-            lower.cont_types = np.bincount(parent, weights=level.cont > 0, minlength=len(lower.codes)).astype(np.int64)
-        top.cont_total = np.zeros(len(top.codes), np.int64)
-        top.cont_types = np.zeros(len(top.codes), np.int64)
+        left = order - 1 if (order > 1 and bos is not None) else 0
+        right = order - 1 if (order > 1 and eos is not None) else 0
+        stream, plens = _padded_stream(flat, lens, left, right, bos, eos)
+        n = len(stream)
+        if n == 0:
+            raise ValueError("no tokens to count: the sequences are empty")
+        if vocab_size**order <= _DIRECT_LIMIT:
+            tables = _count_top_down(stream, plens, order, vocab_size)
+        else:
+            tables = _count_bottom_up(stream, plens, order, vocab_size)
+        levels = [_Level(None, np.zeros(1, np.int64), np.array([n], np.int64), ranked=False)]
+        for table in tables:   # each table gives the follower statistics of the one below it
+            lower = levels[-1]
+            lower.follow_total[table.group_rows] = table.group_totals
+            lower.follow_types[table.group_rows] = np.diff(table.group_starts, append=len(table.codes))
+            level = _Level(None, table.codes, table.counts, table.ranked)
+            level.group_starts, level.group_rows = table.group_starts, table.group_rows
+            levels.append(level)
         return cls(order, vocab_size, levels, n)
+
+    def _compute_continuations(self) -> None:
+        """Fill in the Kneser–Ney continuation statistics of every level (done once, when first needed)."""
+        levels = self.levels
+        conts = [np.zeros(len(level.codes), np.int64) for level in levels]
+        for k in range(2, self.order + 1):   # N1+(• g) for each (k-1)-gram g: the k-grams ending in g
+            suffix_rows = self._locate(self.grams(k)[:, 1:])
+            conts[k - 1] = np.bincount(suffix_rows, minlength=len(levels[k - 1].codes)).astype(np.int64)
+        for k in range(self.order + 1):
+            total = np.zeros(len(levels[k].codes), np.int64)
+            types = np.zeros(len(levels[k].codes), np.int64)
+            if k < self.order and len(levels[k + 1].group_starts):
+                upper = levels[k + 1]
+                total[upper.group_rows] = np.add.reduceat(conts[k + 1], upper.group_starts)
+                types[upper.group_rows] = np.add.reduceat((conts[k + 1] > 0).astype(np.int64), upper.group_starts)
+            levels[k]._cont = (conts[k], total, types)
+
+    def grams(self, k: int) -> np.ndarray:
+        """The distinct k-grams as rows of ids, in the order of ``levels[k]`` (a (types, k) array)."""
+        if not 0 <= k <= self.order:
+            raise ValueError(f"k must be between 0 and the order {self.order}, got {k}")
+        codes, V = self.levels[k].codes, self.vocab_size
+        if k == 0:
+            return np.zeros((1, 0), np.int64)
+        if self.levels[k].ranked:
+            return np.column_stack([self.grams(k - 1)[codes // V], codes % V])
+        powers = np.int64(V) ** np.arange(k - 1, -1, -1, dtype=np.int64)
+        return (codes[:, None] // powers) % V
+
+    def _locate(self, grams: np.ndarray) -> np.ndarray:
+        """The row of each row of ``grams`` (width w ≥ 1) in the table of w-grams; -1 if unseen."""
+        V = np.int64(self.vocab_size)
+        width = grams.shape[1]
+        key = np.zeros(len(grams), np.int64)
+        seen = np.ones(len(grams), bool)
+        for j in range(1, width + 1):
+            if self.levels[j].ranked:   # this table codes the prefix by its row in the one below
+                row = _find(self.levels[j - 1].codes, key)
+                seen &= row >= 0
+                key = np.maximum(row, 0)
+            key = key * V + grams[:, j - 1]
+        row = _find(self.levels[width].codes, key)
+        return np.where(seen, row, -1)
 
     def rows(self, grams: np.ndarray) -> list[np.ndarray]:
         """For each k = 0..width: the row of each gram's last-k-ids suffix in level k (-1 if unseen)."""
-        return self._rows_and_contexts(grams)[0]
+        grams = np.asarray(grams, dtype=np.int64)
+        width = grams.shape[1]
+        return [np.zeros(len(grams), np.int64)] + [self._locate(grams[:, width - k:]) for k in range(1, width + 1)]
 
     def _rows_and_contexts(
         self, grams: np.ndarray, only_top: bool = False
@@ -349,23 +537,20 @@ class NgramCounts:
                 out.append(zeros)
                 ctx.append(zeros)
                 continue
-            # Look the suffixes up in sorted order: np.searchsorted is several times faster on
-            # sorted queries, and rows follow the ids' order (a table's codes are sorted).
-            order = _lexicographic_order(grams[:, width - k:], self.vocab_size)
-            suffixes = grams[order, width - k:]
-            row, before_last = zeros, zeros
-            for j in range(k):   # grow suffixes[:, :j+1] one id at a time
-                before_last = row
-                codes = self.levels[j + 1].codes
-                code = np.maximum(row, 0) * V + suffixes[:, j]
-                found = np.minimum(np.searchsorted(codes, code), max(len(codes) - 1, 0))
-                ok = row >= 0
-                ok &= (codes[found] == code) if len(codes) else False
-                row = np.where(ok, found, -1)
-            for rows_of, sorted_rows in ((out, row), (ctx, before_last)):   # back to the grams' order
-                unsorted = np.empty(len(grams), np.int64)
-                unsorted[order] = sorted_rows
-                rows_of.append(unsorted)
+            suffix = grams[:, width - k:]
+            if self.levels[k].ranked:
+                out.append(self._locate(suffix))
+                ctx.append(self._locate(suffix[:, :-1]) if k > 1 else zeros)
+                continue
+            # direct codes: the suffix's code, and its context's code is that // V; sorting the
+            # codes once sorts both (np.searchsorted is several times faster on sorted keys)
+            code = np.zeros(len(grams), np.int64)
+            for j in range(k):
+                code *= V
+                code += suffix[:, j]
+            order = np.argsort(code) if len(code) >= 1024 else None
+            out.append(_find(self.levels[k].codes, code, order))
+            ctx.append(_find(self.levels[k - 1].codes, code // V, order) if k > 1 else zeros)
         return out, ctx
 
     def count(self, gram: Sequence[int]) -> int:
@@ -664,20 +849,21 @@ def nltk_setup(train_sentences: Sequence[Sequence[str]], order: int) -> NltkSetu
     if not train_sentences:
         raise ValueError("need at least one training sentence")
     pad = order > 1
+    lengths = np.fromiter(map(len, train_sentences), dtype=np.int64, count=len(train_sentences))
     # One C-level pass over the tokens: ``setdefault`` files each new token under the position of
     # its first appearance and returns, for every token, the position where it first appeared.
     # The dict keeps the tokens in order of first appearance: that is nltk's vocabulary order.
     first_seen: dict[str, int] = {BOS: 0} if pad else {}
     tokens = chain.from_iterable(train_sentences)
-    first = np.fromiter(map(first_seen.setdefault, tokens, count(1)), dtype=np.int64)
+    total = int(lengths.sum())
+    first = np.fromiter(map(first_seen.setdefault, tokens, count(1)), dtype=np.int64, count=total)
     for i, special in enumerate(([EOS] if pad else []) + [NLTK_UNK]):   # they come after the text
-        first_seen.setdefault(special, len(first) + 1 + i)
+        first_seen.setdefault(special, total + 1 + i)
     # renumber the first-appearance positions 0, 1, 2, ... (ids in vocabulary order)
     positions = np.fromiter(first_seen.values(), dtype=np.int64, count=len(first_seen))
-    id_of_position = np.zeros(len(first) + 3, np.int64)
+    id_of_position = np.zeros(total + 3, np.int64)
     id_of_position[positions] = np.arange(len(positions))
-    flat = id_of_position[first]
+    flat = np.take(id_of_position, first, out=first)
     vocab = list(first_seen)
-    lengths = np.fromiter(map(len, train_sentences), dtype=np.int64, count=len(train_sentences))
     return NltkSetup(order, vocab, flat, lengths, 0 if pad else None,
                      vocab.index(EOS) if pad else None)

@@ -299,17 +299,38 @@ def test_count_codes_matches_np_unique(size: int) -> None:
     from lmcourse.ngram import _count_codes
 
     codes = np.random.default_rng(0).integers(0, min(size, 700), 500)
-    table, counts, one, inverse = _count_codes(codes, size)
+    table, counts, inverse = _count_codes(codes, size, with_inverse=True)
     expected = np.unique(codes, return_inverse=True, return_counts=True)
     assert np.array_equal(table, expected[0]) and np.array_equal(inverse, expected[1])
-    assert np.array_equal(counts, expected[2]) and np.array_equal(codes[one], table)
-    assert _count_codes(codes, size, with_inverse=False)[3] is None
+    assert np.array_equal(counts, expected[2])
+    table, counts, inverse = _count_codes(codes, size)
+    assert inverse is None and np.array_equal(table, expected[0]) and np.array_equal(counts, expected[2])
 
 
-def test_lexicographic_order_matches_lexsort() -> None:
-    from lmcourse.ngram import _lexicographic_order
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 4), min_size=0, max_size=10), min_size=1, max_size=4)
+       .filter(lambda seqs: any(seqs)), st.integers(2, 4))
+def test_huge_vocabularies_code_prefixes_by_row(seqs, order):
+    """When vocab_size**k overflows int64 the tables code prefixes by row; counts and models are unchanged."""
+    arrays = [np.array(s, dtype=np.int64) for s in seqs]
+    small = NgramCounts.fit(arrays, order, vocab_size=7, bos=5, eos=6)
+    huge = NgramCounts.fit(arrays, order, vocab_size=2**31, bos=5, eos=6)   # 2**62 fits, 2**93 does not
+    assert [level.ranked for level in huge.levels[1:]] == [False, False] + [True] * (order - 2)
+    for k in range(1, order + 1):
+        assert np.array_equal(small.grams(k), huge.grams(k))
+        assert np.array_equal(small.levels[k].counts, huge.levels[k].counts)
+        for stat in ("follow_total", "follow_types", "cont", "cont_total", "cont_types"):
+            assert np.array_equal(getattr(small.levels[k], stat), getattr(huge.levels[k], stat)), (k, stat)
+    grams = padded_ngrams(arrays + [np.array([0, 3, 4, 1])], order, 5, 6)
+    for k in range(1, order + 1):
+        assert np.array_equal(small.rows(grams)[k], huge.rows(grams)[k])
 
-    grams = np.random.default_rng(1).integers(0, 5, (200, 3))
-    order = _lexicographic_order(grams, vocab_size=5)
-    assert np.array_equal(grams[order], grams[np.lexsort(grams.T[::-1])])
-    assert np.array_equal(_lexicographic_order(grams, vocab_size=2**40), np.arange(200))   # too wide: kept
+
+def test_grams_read_the_tables_back_as_ids() -> None:
+    counts = NgramCounts.fit(np.array([3, 1, 4, 1, 5]), order=2, vocab_size=6)
+    assert counts.grams(1).tolist() == [[1], [3], [4], [5]]
+    assert counts.grams(2).tolist() == [[1, 4], [1, 5], [3, 1], [4, 1]]
+    assert counts.levels[2].codes.tolist() == [1 * 6 + 4, 1 * 6 + 5, 3 * 6 + 1, 4 * 6 + 1]
+    assert counts.grams(0).shape == (1, 0)
+    with pytest.raises(ValueError, match="between 0 and the order 2"):
+        counts.grams(3)
