@@ -314,12 +314,14 @@ def _count_top_down(stream: np.ndarray, plens: np.ndarray, order: int, vocab_siz
         at = np.searchsorted(followed, end_table)
         known = at < len(followed)
         known[known] = followed[at[known]] == end_table[known]
-        lower_counts = totals.copy()
+        lower_codes, lower_counts = followed, totals.copy()
         lower_counts[at[known]] += end_counts[known]
-        new = ~known   # insert the rest in order; the followed k-grams shift by the insertions before them
-        lower_codes = np.insert(followed, at[new], end_table[new])
-        lower_counts = np.insert(lower_counts, at[new], end_counts[new])
-        rows = np.arange(len(followed)) + np.searchsorted(at[new], np.arange(len(followed)), side="right")
+        rows = np.arange(len(followed))
+        if not known.all():   # insert the rest in order; the followed k-grams shift past them
+            new = ~known
+            lower_codes = np.insert(followed, at[new], end_table[new])
+            lower_counts = np.insert(lower_counts, at[new], end_counts[new])
+            rows += np.searchsorted(at[new], rows, side="right")
         tables.append(_Table(codes, counts, False, starts, rows, totals))
         codes, counts = lower_codes, lower_counts
     return tables[::-1]
@@ -813,7 +815,7 @@ class NltkSetup:
     eos: int | None
 
     def __post_init__(self) -> None:
-        self._lookup = {t: i for i, t in enumerate(self.vocab)}
+        self._lookup = dict(zip(self.vocab, count()))
 
     def encode(self, sentence: Sequence[str]) -> np.ndarray:
         """Ids of a sentence's tokens; unknown tokens become ``<UNK>``, as nltk's ``vocab.lookup`` does."""
@@ -861,9 +863,9 @@ def nltk_setup(train_sentences: Sequence[Sequence[str]], order: int) -> NltkSetu
         first_seen.setdefault(special, total + 1 + i)
     # renumber the first-appearance positions 0, 1, 2, ... (ids in vocabulary order)
     positions = np.fromiter(first_seen.values(), dtype=np.int64, count=len(first_seen))
-    id_of_position = np.zeros(total + 3, np.int64)
+    id_of_position = np.empty(total + 3, np.int64)   # only the first-appearance entries are read
     id_of_position[positions] = np.arange(len(positions))
     flat = np.take(id_of_position, first, out=first)
     vocab = list(first_seen)
     return NltkSetup(order, vocab, flat, lengths, 0 if pad else None,
-                     vocab.index(EOS) if pad else None)
+                     int(id_of_position[first_seen[EOS]]) if pad else None)
