@@ -171,6 +171,9 @@ def _empty() -> np.ndarray:
 
 # Direct codes (a k-gram read as a base-V number) are used while V**k stays below this bound.
 _DIRECT_LIMIT = 2**62
+# A table whose codes all lie below this bound (V**k) is also indexed by a dense array: a look-up
+# is then one array read instead of a binary search (characters up to trigrams, for example).
+_DENSE_LIMIT = 2**20
 
 
 def _count_codes(
@@ -370,15 +373,27 @@ class _Level:
     #{w : N1+(• g w) > 0} — are computed the first time one is read.
     """
 
-    def __init__(self, owner: NgramCounts | None, codes: np.ndarray, counts: np.ndarray, ranked: bool):
+    def __init__(self, owner: NgramCounts | None, codes: np.ndarray, counts: np.ndarray, ranked: bool,
+                 space: int | None = None):
         self._owner = owner
         self.codes, self.counts, self.ranked = codes, counts, ranked
+        self._space = space   # every code is below this (V**k for direct codes), if known
+        self._dense: np.ndarray | None = None
         size = len(codes)
         self.follow_total = np.zeros(size, np.int64)
         self.follow_types = np.zeros(size, np.int64)
         self.group_starts = _empty()   # where each run of codes with the same prefix begins ...
         self.group_rows = _empty()     # ... and the row of that prefix in the table below
         self._cont: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def find(self, keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+        """The row of each code in ``keys`` (each below the table's code space), or -1 if absent."""
+        if self._space is not None and self._space <= _DENSE_LIMIT:
+            if self._dense is None:   # built on the first look-up: -1 everywhere but at the codes
+                self._dense = np.full(self._space, -1, np.int64)
+                self._dense[self.codes] = np.arange(len(self.codes))
+            return self._dense[keys]
+        return _find(self.codes, keys, order)
 
     def _continuations(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._cont is None:
@@ -465,12 +480,13 @@ class NgramCounts:
             tables = _count_top_down(stream, plens, order, vocab_size)
         else:
             tables = _count_bottom_up(stream, plens, order, vocab_size)
-        levels = [_Level(None, np.zeros(1, np.int64), np.array([n], np.int64), ranked=False)]
-        for table in tables:   # each table gives the follower statistics of the one below it
+        levels = [_Level(None, np.zeros(1, np.int64), np.array([n], np.int64), ranked=False, space=1)]
+        for k, table in enumerate(tables, start=1):   # each table gives the follower statistics of the one below it
             lower = levels[-1]
             lower.follow_total[table.group_rows] = table.group_totals
             lower.follow_types[table.group_rows] = np.diff(table.group_starts, append=len(table.codes))
-            level = _Level(None, table.codes, table.counts, table.ranked)
+            level = _Level(None, table.codes, table.counts, table.ranked,
+                           space=None if table.ranked else vocab_size**k)
             level.group_starts, level.group_rows = table.group_starts, table.group_rows
             levels.append(level)
         return cls(order, vocab_size, levels, n)
@@ -511,11 +527,11 @@ class NgramCounts:
         seen = np.ones(len(grams), bool)
         for j in range(1, width + 1):
             if self.levels[j].ranked:   # this table codes the prefix by its row in the one below
-                row = _find(self.levels[j - 1].codes, key)
+                row = self.levels[j - 1].find(key)
                 seen &= row >= 0
                 key = np.maximum(row, 0)
             key = key * V + grams[:, j - 1]
-        row = _find(self.levels[width].codes, key)
+        row = self.levels[width].find(key)
         return np.where(seen, row, -1)
 
     def rows(self, grams: np.ndarray) -> list[np.ndarray]:
@@ -550,9 +566,10 @@ class NgramCounts:
             for j in range(k):
                 code *= V
                 code += suffix[:, j]
-            order = np.argsort(code) if len(code) >= 1024 else None
-            out.append(_find(self.levels[k].codes, code, order))
-            ctx.append(_find(self.levels[k - 1].codes, code // V, order) if k > 1 else zeros)
+            dense = self.vocab_size**k <= _DENSE_LIMIT   # then no sort is needed
+            order = np.argsort(code) if len(code) >= 1024 and not dense else None
+            out.append(self.levels[k].find(code, order))
+            ctx.append(self.levels[k - 1].find(code // V, order) if k > 1 else zeros)
         return out, ctx
 
     def count(self, gram: Sequence[int]) -> int:
@@ -815,12 +832,24 @@ class NltkSetup:
     eos: int | None
 
     def __post_init__(self) -> None:
-        self._lookup = dict(zip(self.vocab, count()))
+        self._lookup: dict[str, int] | None = None   # token -> id, made on the first encode
+        # set by nltk_setup: its token -> first position dict and position -> id array, which
+        # encode as well without building another dict
+        self._positions: tuple[dict[str, int], np.ndarray] | None = None
 
-    def encode(self, sentence: Sequence[str]) -> np.ndarray:
-        """Ids of a sentence's tokens; unknown tokens become ``<UNK>``, as nltk's ``vocab.lookup`` does."""
-        lookup, unk = self._lookup, self._lookup[NLTK_UNK]
-        return np.fromiter(map(lookup.get, sentence, repeat(unk)), dtype=np.int64)
+    def encode(self, sentence: Iterable[str]) -> np.ndarray:
+        """Ids of a sentence's tokens; unknown tokens become ``<UNK>``, as nltk's ``vocab.lookup`` does.
+
+        >>> nltk_setup([["a", "b"]], order=2).encode(["b", "zebra"]).tolist()   # zebra is <UNK>
+        [2, 4]
+        """
+        if self._positions is not None:
+            first_seen, id_of_position = self._positions
+            where = np.fromiter(map(first_seen.get, sentence, repeat(first_seen[NLTK_UNK])), dtype=np.int64)
+            return id_of_position[where]
+        if self._lookup is None:
+            self._lookup = dict(zip(self.vocab, count()))
+        return np.fromiter(map(self._lookup.get, sentence, repeat(self._lookup[NLTK_UNK])), dtype=np.int64)
 
     def counts(self) -> NgramCounts:
         """The n-gram counts nltk.lm holds after ``fit`` (everygrams of the padded sentences)."""
@@ -830,7 +859,7 @@ class NltkSetup:
     def test_ngrams(self, sentences: Iterable[Sequence[str]]) -> np.ndarray:
         """The padded n-grams nltk.lm's ``perplexity`` is given for these sentences."""
         sentences = list(sentences)
-        flat = self.encode(list(chain.from_iterable(sentences)))
+        flat = self.encode(chain.from_iterable(sentences))
         lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
         return padded_ngrams(flat, self.order, self.bos, self.eos, lengths=lengths)
 
@@ -867,5 +896,7 @@ def nltk_setup(train_sentences: Sequence[Sequence[str]], order: int) -> NltkSetu
     id_of_position[positions] = np.arange(len(positions))
     flat = np.take(id_of_position, first, out=first)
     vocab = list(first_seen)
-    return NltkSetup(order, vocab, flat, lengths, 0 if pad else None,
-                     int(id_of_position[first_seen[EOS]]) if pad else None)
+    setup = NltkSetup(order, vocab, flat, lengths, 0 if pad else None,
+                      int(id_of_position[first_seen[EOS]]) if pad else None)
+    setup._positions = (first_seen, id_of_position)
+    return setup

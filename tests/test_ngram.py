@@ -17,6 +17,7 @@ from lmcourse.data import load_toy_corpus
 from lmcourse.ngram import (
     NgramCounts,
     NgramModel,
+    NltkSetup,
     bits_per_token,
     cross_entropy,
     ngram_windows,
@@ -334,3 +335,11 @@ def test_grams_read_the_tables_back_as_ids() -> None:
     assert counts.grams(0).shape == (1, 0)
     with pytest.raises(ValueError, match="between 0 and the order 2"):
         counts.grams(3)
+
+
+def test_an_nltk_setup_made_by_hand_encodes_like_nltk_setup() -> None:
+    setup = nltk_setup(TOY, 2)
+    by_hand = NltkSetup(setup.order, setup.vocab, setup.train_ids, setup.train_lengths, setup.bos, setup.eos)
+    sentence = ["the", "cat", "zebra", "."]
+    assert by_hand.encode(sentence).tolist() == setup.encode(sentence).tolist()
+    assert setup.vocab[setup.encode(["zebra"])[0]] == "<UNK>"
