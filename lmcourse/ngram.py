@@ -213,17 +213,12 @@ def _count_codes(
     else:
         order = np.argsort(codes)
         sorted_codes = codes[order]
-    is_new = np.empty(n, bool)                                # True where a new distinct code begins
-    is_new[0] = True
-    np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=is_new[1:])
-    first = np.flatnonzero(is_new)
+    first = _group_starts(sorted_codes)
+    counts = _run_lengths(first, n)
     inverse = None
     if order is not None:
         inverse = np.empty(n, np.int64)
-        inverse[order] = np.cumsum(is_new) - 1
-    counts = np.empty(len(first), np.int64)   # the length of each run of equal codes
-    np.subtract(first[1:], first[:-1], out=counts[:-1])
-    counts[-1] = n - first[-1]
+        inverse[order] = np.repeat(np.arange(len(first)), counts)
     return sorted_codes[first], counts, inverse
 
 
@@ -256,7 +251,19 @@ def _group_starts(keys: np.ndarray) -> np.ndarray:
     """
     if len(keys) == 0:
         return _empty()
-    return np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    is_new = np.empty(len(keys), bool)
+    is_new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=is_new[1:])
+    return np.flatnonzero(is_new)
+
+
+def _run_lengths(starts: np.ndarray, n: int) -> np.ndarray:
+    """The length of each run, given where the runs begin in an array of ``n`` values.
+
+    >>> _run_lengths(np.array([0, 2, 5]), 6).tolist()
+    [2, 3, 1]
+    """
+    return np.diff(starts, append=n)
 
 
 @dataclass
@@ -386,9 +393,14 @@ class _Level:
         self.group_rows = _empty()     # ... and the row of that prefix in the table below
         self._cont: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
+    @property
+    def dense(self) -> bool:
+        """Is the table read through a dense index (all its codes below ``_DENSE_LIMIT``)?"""
+        return self._space is not None and self._space <= _DENSE_LIMIT
+
     def find(self, keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
         """The row of each code in ``keys`` (each below the table's code space), or -1 if absent."""
-        if self._space is not None and self._space <= _DENSE_LIMIT:
+        if self.dense:
             if self._dense is None:   # built on the first look-up: -1 everywhere but at the codes
                 self._dense = np.full(self._space, -1, np.int64)
                 self._dense[self.codes] = np.arange(len(self.codes))
@@ -484,7 +496,7 @@ class NgramCounts:
         for k, table in enumerate(tables, start=1):   # each table gives the follower statistics of the one below it
             lower = levels[-1]
             lower.follow_total[table.group_rows] = table.group_totals
-            lower.follow_types[table.group_rows] = np.diff(table.group_starts, append=len(table.codes))
+            lower.follow_types[table.group_rows] = _run_lengths(table.group_starts, len(table.codes))
             level = _Level(None, table.codes, table.counts, table.ranked,
                            space=None if table.ranked else vocab_size**k)
             level.group_starts, level.group_rows = table.group_starts, table.group_rows
@@ -566,8 +578,7 @@ class NgramCounts:
             for j in range(k):
                 code *= V
                 code += suffix[:, j]
-            dense = self.vocab_size**k <= _DENSE_LIMIT   # then no sort is needed
-            order = np.argsort(code) if len(code) >= 1024 and not dense else None
+            order = np.argsort(code) if len(code) >= 1024 and not self.levels[k].dense else None
             out.append(self.levels[k].find(code, order))
             ctx.append(self.levels[k - 1].find(code // V, order) if k > 1 else zeros)
         return out, ctx
@@ -832,9 +843,8 @@ class NltkSetup:
     eos: int | None
 
     def __post_init__(self) -> None:
-        self._lookup: dict[str, int] | None = None   # token -> id, made on the first encode
-        # set by nltk_setup: its token -> first position dict and position -> id array, which
-        # encode as well without building another dict
+        # token -> position, and position -> id: nltk_setup passes its first-appearance table;
+        # otherwise the first encode makes one from the vocabulary (positions are then the ids)
         self._positions: tuple[dict[str, int], np.ndarray] | None = None
 
     def encode(self, sentence: Iterable[str]) -> np.ndarray:
@@ -843,13 +853,11 @@ class NltkSetup:
         >>> nltk_setup([["a", "b"]], order=2).encode(["b", "zebra"]).tolist()   # zebra is <UNK>
         [2, 4]
         """
-        if self._positions is not None:
-            first_seen, id_of_position = self._positions
-            where = np.fromiter(map(first_seen.get, sentence, repeat(first_seen[NLTK_UNK])), dtype=np.int64)
-            return id_of_position[where]
-        if self._lookup is None:
-            self._lookup = dict(zip(self.vocab, count()))
-        return np.fromiter(map(self._lookup.get, sentence, repeat(self._lookup[NLTK_UNK])), dtype=np.int64)
+        if self._positions is None:
+            self._positions = (dict(zip(self.vocab, count())), np.arange(len(self.vocab)))
+        position_of, id_of_position = self._positions
+        where = np.fromiter(map(position_of.get, sentence, repeat(position_of[NLTK_UNK])), dtype=np.int64)
+        return id_of_position[where]
 
     def counts(self) -> NgramCounts:
         """The n-gram counts nltk.lm holds after ``fit`` (everygrams of the padded sentences)."""
