@@ -7,11 +7,14 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import platform
 import random
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -20,7 +23,18 @@ import tensorflow as tf
 
 from .profile import get_profile
 
-__all__ = ["environment_report", "get_strategy", "seed_everything", "setup", "accelerator"]
+__all__ = [
+    "accelerator",
+    "cpu_features",
+    "cpu_model",
+    "environment_report",
+    "get_strategy",
+    "machine_info",
+    "matmul_peak_gflops",
+    "seed_everything",
+    "setup",
+    "short_path",
+]
 
 
 def seed_everything(seed: int = 42, *, deterministic: bool = False) -> int:
@@ -125,24 +139,176 @@ def get_strategy(verbose: bool = True) -> tf.distribute.Strategy:
     return strategy
 
 
-def environment_report() -> dict[str, Any]:
-    """What this run has: versions, devices, profile and data folders.
+def cpu_model() -> str:
+    """The processor's model name, as the operating system reports it (e.g. ``"AMD EPYC 9R14"``).
 
-    >>> report = environment_report()
+    Read from ``/proc/cpuinfo`` on Linux, ``sysctl`` on macOS, ``platform.processor()``
+    elsewhere; ``"unknown"`` when none of them says.
+
+    >>> isinstance(cpu_model(), str) and cpu_model() != ""
+    True
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.lower().startswith(("model name", "hardware", "cpu model")):
+                    return " ".join(line.split(":", 1)[1].split()) or "unknown"
+    except OSError:
+        pass
+    if sys.platform == "darwin":
+        import subprocess
+
+        try:
+            out = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True,
+                                 text=True, timeout=5).stdout.strip()
+            if out:
+                return out
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+_SIMD_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "amx_tile", "amx_bf16", "neon", "asimd")
+
+
+def cpu_features() -> list[str]:
+    """The CPU's vector and matrix instruction sets that decide training speed (Linux; else ``[]``).
+
+    ``avx512_bf16`` computes bfloat16 dot products in vector registers; ``amx_bf16``
+    (Intel Sapphire Rapids and later) has matrix tiles that make bfloat16
+    matrix multiplies several times faster than float32.
+
+    >>> isinstance(cpu_features(), list)
+    True
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith(("flags", "Features")):
+                    have = set(line.split(":", 1)[1].split())
+                    return [flag for flag in _SIMD_FLAGS if flag in have]
+    except OSError:
+        pass
+    return []
+
+
+@functools.lru_cache(maxsize=4)
+def matmul_peak_gflops(dtype: str = "float32", size: int = 2048, seconds: float = 0.6) -> float:
+    """The matrix-multiply speed TensorFlow reaches on this machine, in GFLOP/s (measured once per process).
+
+    Multiplies two ``size`` × ``size`` matrices (2·size³ floating-point operations
+    each) in a compiled loop for about ``seconds`` and keeps the fastest of three
+    timings. Training speed is bounded by this number, so a result measured in
+    seconds means little without it: the same kind of 2-core machine has come with
+    CPUs three times apart. Model FLOP utilisation (MFU) is a model's FLOP/s
+    divided by this peak.
+
+    >>> matmul_peak_gflops(size=128, seconds=0.01) > 0
+    True
+    """
+    if dtype not in ("float32", "bfloat16", "float16"):
+        raise ValueError(f"dtype must be 'float32', 'bfloat16' or 'float16', got {dtype!r}")
+    if size < 16 or seconds <= 0:
+        raise ValueError(f"size must be at least 16 and seconds positive, got {size} and {seconds}")
+    a = tf.cast(tf.random.stateless_normal((size, size), seed=(1, 2)), dtype)
+    b = tf.cast(tf.random.stateless_normal((size, size), seed=(3, 4)), dtype)
+
+    @tf.function
+    def repeat(a: tf.Tensor, b: tf.Tensor, n: tf.Tensor) -> tf.Tensor:
+        total = tf.zeros((), dtype)
+        for _ in tf.range(n):
+            total += tf.matmul(a, b)[0, 0]
+        return total
+
+    flops = 2.0 * size**3
+    repeat(a, b, tf.constant(1)).numpy()  # trace and warm up
+    started = time.perf_counter()
+    repeat(a, b, tf.constant(1)).numpy()
+    one = max(time.perf_counter() - started, 1e-6)
+    n = max(1, int(seconds / 3 / one))
+    best = one
+    for _ in range(3):
+        started = time.perf_counter()
+        repeat(a, b, tf.constant(n)).numpy()
+        best = min(best, (time.perf_counter() - started) / n)
+    return round(flops / best / 1e9, 1)
+
+
+def machine_info(measure: bool = True) -> dict[str, Any]:
+    """What a timing needs beside it: CPU model, core count, accelerator and matmul peak.
+
+    Every results file records this, and the environment report prints it.
+    ``measure=False`` leaves out the peak (which takes about a second).
+
+    >>> info = machine_info(measure=False)
+    >>> sorted(info)
+    ['accelerator', 'cores', 'cpu', 'cpu_features', 'gpus']
+    """
+    gpus = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        gpus.append(tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name))
+    info: dict[str, Any] = {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "cpu_features": " ".join(cpu_features()) or "unknown",
+        "accelerator": accelerator(),
+        "gpus": ", ".join(gpus) if gpus else "none",
+    }
+    if measure:
+        info["matmul_gflops_fp32"] = matmul_peak_gflops("float32")
+    return info
+
+
+def short_path(path: str | os.PathLike[str] | None) -> str:
+    """A path as a learner would type it: ``~`` for the home folder; never another user's name.
+
+    Committed notebooks show the environment report, so it must not print the
+    paths of the machine that ran them.
+
+    >>> short_path(Path.home() / ".cache" / "lmcourse")
+    '~/.cache/lmcourse'
+    >>> short_path(None)
+    'not set'
+    """
+    if path is None:
+        return "not set"
+    resolved = Path(path).expanduser()
+    home = Path.home()
+    try:
+        return "~/" + resolved.relative_to(home).as_posix() if resolved != home else "~"
+    except ValueError:
+        pass
+    for root in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        try:
+            return "./" + resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return "…/" + resolved.name
+
+
+def environment_report(measure: bool = True) -> dict[str, Any]:
+    """What this run has: versions, machine (CPU, cores, matmul peak), devices, profile, data folders.
+
+    Folders are shown short (``~/…``, or the variable that set them), so a
+    committed notebook never shows the paths of the machine that ran it.
+
+    >>> report = environment_report(measure=False)
     >>> report["keras backend"]
     'tensorflow'
     """
-    from .data import cache_dir, mirror_dir  # here, to keep import order simple
+    from . import __version__
+    from .data import (  # here, to keep import order simple
+        CACHE_VARIABLE,
+        MIRROR_VARIABLE,
+        cache_dir,
+        mirror_dir,
+    )
 
     devices = tf.config.list_physical_devices()
-    gpu_names = []
-    for gpu in tf.config.list_physical_devices("GPU"):
-        details = tf.config.experimental.get_device_details(gpu)
-        gpu_names.append(details.get("device_name", gpu.name))
+    machine = machine_info(measure=measure)
     mirror = mirror_dir()
-    from . import __version__
-
-    return {
+    cache = f"${CACHE_VARIABLE} ({short_path(cache_dir())})" if os.environ.get(CACHE_VARIABLE) else short_path(cache_dir())
+    report = {
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
         "tensorflow": tf.__version__,
@@ -150,15 +316,33 @@ def environment_report() -> dict[str, Any]:
         "keras backend": keras.backend.backend(),
         "numpy": np.__version__,
         "lmcourse": __version__,
-        "cpu cores": os.cpu_count(),
+        "cpu": machine["cpu"],
+        "cpu cores": machine["cores"],
+        "cpu features": machine["cpu_features"],
         "devices": ", ".join(sorted({d.device_type for d in devices})),
-        "gpus": ", ".join(gpu_names) if gpu_names else "none",
-        "accelerator": accelerator(),
+        "gpus": machine["gpus"],
+        "accelerator": machine["accelerator"],
         "profile": get_profile(),
-        "data cache": str(cache_dir()),
-        "data mirror": str(mirror) if mirror else "not set",
+        "data cache": cache,
+        "data mirror": f"${MIRROR_VARIABLE} ({short_path(mirror)})" if mirror else "not set",
         "colab": "google.colab" in sys.modules,
     }
+    if measure:
+        report["matmul peak"] = f"{machine['matmul_gflops_fp32']:,.0f} GFLOP/s (float32, measured)"
+    return report
+
+
+def _quiet_known_warnings() -> None:
+    """Hide warnings that are noise for every learner and that the course cannot fix where they arise.
+
+    Keras 3 warns that ``shuffle=True`` "will be ignored" whenever ``fit`` gets a
+    ``tf.data`` pipeline, although shuffling there is the pipeline's job (our
+    pipelines shuffle with a seed), and ``fit``'s default is ``shuffle=True``.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
+                            category=UserWarning)
 
 
 def setup(seed: int = 42, *, deterministic: bool = False, verbose: bool = True) -> tf.distribute.Strategy:
@@ -174,6 +358,7 @@ def setup(seed: int = 42, *, deterministic: bool = False, verbose: bool = True) 
             "Set KERAS_BACKEND=tensorflow before starting Python (or restart the kernel)."
         )
     seed_everything(seed, deterministic=deterministic)
+    _quiet_known_warnings()
     if verbose:
         report = environment_report()
         width = max(len(k) for k in report)

@@ -1,9 +1,16 @@
 """The character-level leaderboard: every model's validation nats/char on the course split.
 
-Each notebook that trains a character-level model on Tiny Shakespeare (first
-90% train, last 10% validation) records one row here from its full-profile
-run; the rows live in ``results/char_leaderboard.json`` in the repository.
-Smoke runs never write the file, so tests cannot overwrite real results.
+Every character-level model of the course (n-grams, MLP, RNNs, Transformer) is
+scored on the same Tiny Shakespeare split (first 90% train, last 10%
+validation) by one function, :func:`lmcourse.metrics.score_text`, and only its
+result (a :class:`~lmcourse.metrics.TextScore`) is accepted here. Beside the
+score, each row records what it cost: training seconds (evaluation left out),
+training tokens, parameters, and the machine (CPU and its measured matmul
+peak), so rows from different machines can be compared per token.
+
+``make execute`` writes the committed rows (``results/char_leaderboard.json``);
+a learner's runs go to the data cache and are shown beside the committed rows,
+marked as theirs.
 
     >>> import math
     >>> bits_per_char(math.log(2))
@@ -12,29 +19,30 @@ Smoke runs never write the file, so tests cannot overwrite real results.
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 
-from .data import datasets_dir
+from .metrics import TextScore
 from .plots import COLORS, use_course_style
 from .profile import get_profile
+from .results import ResultTable
 
-__all__ = ["bits_per_char", "leaderboard_path", "load_leaderboard", "plot_leaderboard", "record_score"]
+__all__ = ["LEADERBOARD", "bits_per_char", "leaderboard_path", "load_leaderboard", "plot_leaderboard",
+           "record_score"]
+
+LEADERBOARD = ResultTable("char_leaderboard", key=("notebook", "model"), sort_by="nats_per_char")
 
 
-def leaderboard_path() -> Path:
-    """Where the committed leaderboard lives: ``results/char_leaderboard.json``.
+def leaderboard_path(where: str = "repo") -> Path:
+    """The committed leaderboard, ``results/char_leaderboard.json`` (``where="cache"``: a learner's rows).
 
     >>> leaderboard_path().name
     'char_leaderboard.json'
     """
-    return datasets_dir().parent / "results" / "char_leaderboard.json"
+    return LEADERBOARD.path(where)
 
 
 def bits_per_char(nats: float) -> float:
@@ -42,88 +50,105 @@ def bits_per_char(nats: float) -> float:
     return nats / math.log(2)
 
 
-def load_leaderboard(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
-    """All recorded rows, best (lowest nats/char) first; an empty list if there are none yet.
+def load_leaderboard(where: str = "merged") -> list[dict[str, Any]]:
+    """All rows, best (lowest nats/char) first: the committed ones, with this machine's own on top.
+
+    ``where="repo"`` gives only the committed rows, ``"cache"`` only a learner's.
 
     >>> isinstance(load_leaderboard(), list)
     True
     """
-    path = Path(path) if path is not None else leaderboard_path()
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8") as handle:
-        rows = json.load(handle)
-    if not isinstance(rows, list):
-        raise ValueError(f"{path} is not a leaderboard file (expected a JSON list of rows)")
-    return sorted(rows, key=lambda r: r["nats_per_char"])
+    return LEADERBOARD.rows(where)
 
 
 def record_score(
     model: str,
-    nats_per_char: float,
+    score: TextScore,
     *,
     notebook: str,
+    train_seconds: float | None,
+    train_tokens: int | None,
+    params: int | None,
     details: str = "",
-    path: str | os.PathLike[str] | None = None,
-    force: bool = False,
-) -> bool:
-    """Record a model's validation nats/char; returns True if the file was written.
+) -> dict[str, Any]:
+    """Record a model's score (from :func:`lmcourse.metrics.score_text`) and what its training cost.
 
-    Only full-profile runs write (or ``force=True``, for tests); a smoke run
-    prints what it would have recorded. A row with the same ``notebook`` and
-    ``model`` is replaced, so re-running a notebook updates its rows.
+    ``train_seconds`` is training time without evaluation and without the first
+    (compiling) step, as :class:`lmcourse.training.TimeBudget` measures it;
+    ``None`` for models that are counted rather than trained. Smoke runs print
+    the row and record it only in the cache. Returns the row.
     """
+    from .env import machine_info
+
+    if not isinstance(score, TextScore):
+        raise TypeError(
+            f"record_score takes the TextScore that lmcourse.metrics.score_text returns, got "
+            f"{type(score).__name__}: every leaderboard row is scored by that one function"
+        )
     if not model or not notebook:
         raise ValueError("model and notebook must be non-empty names")
-    if not (isinstance(nats_per_char, (int, float)) and math.isfinite(nats_per_char) and nats_per_char > 0):
-        raise ValueError(f"nats_per_char must be a positive finite number, got {nats_per_char!r}")
+    for name, value in (("train_seconds", train_seconds), ("train_tokens", train_tokens), ("params", params)):
+        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a non-negative number or None, got {value!r}")
+    machine = machine_info()
     row = {
         "model": model,
         "notebook": notebook,
-        "nats_per_char": round(float(nats_per_char), 4),
-        "bits_per_char": round(bits_per_char(float(nats_per_char)), 4),
+        "nats_per_char": round(score.nats, 4),
+        "bits_per_char": round(score.bits, 4),
+        "scored_chars": score.tokens,
+        "scoring": score.method,
+        "train_seconds": None if train_seconds is None else round(float(train_seconds), 1),
+        "train_tokens": None if train_tokens is None else int(train_tokens),
+        "params": None if params is None else int(params),
         "details": details,
-        "date": _dt.date.today().isoformat(),
+        "cpu": machine["cpu"],
+        "accelerator": machine["accelerator"],
+        "matmul_gflops_fp32": machine["matmul_gflops_fp32"],
     }
-    if get_profile() != "full" and not force:
-        print(f"profile {get_profile()}: not recorded ({model}: {nats_per_char:.4f} nats/char)")
-        return False
-    path = Path(path) if path is not None else leaderboard_path()
-    rows = [r for r in load_leaderboard(path) if (r["notebook"], r["model"]) != (notebook, model)]
-    rows.append(row)
-    rows.sort(key=lambda r: r["nats_per_char"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    print(f"recorded: {model} = {nats_per_char:.4f} nats/char ({row['bits_per_char']:.3f} bits/char)")
-    return True
+    LEADERBOARD.record(row)
+    where = "results/" if LEADERBOARD.path() == leaderboard_path("repo") else "your cache"
+    print(f"recorded in {where} ({get_profile()} profile): {model} = {score.nats:.4f} nats/char "
+          f"({score.bits:.3f} bits/char)")
+    return row
 
 
 def plot_leaderboard(
-    path: str | os.PathLike[str] | None = None,
     *,
     highlight: str | None = None,
     ax: plt.Axes | None = None,
+    where: str = "merged",
+    bar: float | None = None,
 ) -> plt.Axes:
-    """Horizontal bars of validation nats/char, best at the top; ``highlight`` names a model to colour.
+    """Horizontal bars of validation nats/char, best at the top.
+
+    ``highlight`` names a model to colour; a learner's own rows are hatched;
+    ``bar`` draws a vertical line (e.g. the best n-gram's score, the bar to beat).
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> ax = plot_leaderboard()
     >>> ax.get_xlabel()
     'validation nats per character (lower is better)'
     """
-    rows = load_leaderboard(path)
+    rows = load_leaderboard(where)
     if ax is None:
         use_course_style()
-        _, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 2) + 1.2))
-    labels = [f"{r['model']} ({r['notebook']})" for r in rows]
+        _, ax = plt.subplots(figsize=(7.5, 0.42 * max(len(rows), 2) + 1.3))
+    labels = [f"{r['model']} ({r['notebook']})" + (" — your run" if r.get("yours") else "") for r in rows]
     values = [r["nats_per_char"] for r in rows]
     colors = [COLORS[1] if r["model"] == highlight else COLORS[0] for r in rows]
     bars = ax.barh(range(len(rows)), values, color=colors)
+    for patch, r in zip(bars, rows, strict=True):
+        if r.get("yours"):
+            patch.set_hatch("//")
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
     ax.bar_label(bars, labels=[f"{v:.3f}" for v in values], padding=2, fontsize=9)
+    if bar is not None:
+        ax.axvline(bar, color=COLORS[2], ls="--", lw=1)
+    if values:
+        ax.set_xlim(min(values) - 0.15, max(values) + 0.12)
     ax.set_xlabel("validation nats per character (lower is better)")
     ax.set_title("Tiny Shakespeare character-level leaderboard" if rows else "leaderboard: no rows yet")
     return ax
+

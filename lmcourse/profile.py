@@ -17,10 +17,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 PROFILE_VARIABLE = "LMCOURSE_PROFILE"
+VARIANT_VARIABLE = "LMCOURSE_VARIANT"
 PROFILES = ("smoke", "full")
 DEFAULT_PROFILE = "full"
 
-__all__ = ["PROFILES", "PROFILE_VARIABLE", "Config", "get_profile", "profile_config"]
+__all__ = ["PROFILES", "PROFILE_VARIABLE", "VARIANT_VARIABLE", "Config", "get_profile", "get_variant",
+           "profile_config", "run_name"]
 
 
 def get_profile() -> str:
@@ -44,6 +46,30 @@ def get_profile() -> str:
     return value
 
 
+def get_variant() -> str | None:
+    """The named variant of the full run that ``LMCOURSE_VARIANT`` asks for, or None.
+
+    A notebook may name variants of its full profile in its configuration cell
+    (``profile_config(..., variants={"12M": {"train_tokens": 12_000_000}})``),
+    for example a longer run whose figure the notebook quotes;
+    ``make execute NB=07 VARIANT=12M`` runs one.
+
+    >>> get_variant() is None or isinstance(get_variant(), str)
+    True
+    """
+    value = os.environ.get(VARIANT_VARIABLE, "").strip()
+    return value or None
+
+
+def run_name() -> str:
+    """The name this run's results are filed under: the profile, or the variant when one is set.
+
+    >>> run_name() in PROFILES or run_name() == get_variant()
+    True
+    """
+    return get_variant() or get_profile()
+
+
 class Config(Mapping[str, Any]):
     """The sizes chosen for the active profile, readable as ``cfg.name`` or ``cfg["name"]``."""
 
@@ -51,6 +77,7 @@ class Config(Mapping[str, Any]):
         self.profile = profile
         self._values = dict(values)
         self._other = dict(other)
+        self.variants: dict[str, Mapping[str, Any]] = {}
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("_values")
@@ -74,7 +101,7 @@ class Config(Mapping[str, Any]):
 
     def table(self) -> str:
         """A text table of every setting, the active profile's value marked."""
-        other_name = next(p for p in PROFILES if p != self.profile)
+        other_name = "smoke" if self.profile.startswith("full") else "full"
         width = max([len(k) for k in self._values] + [7])
         lines = [f"profile: {self.profile}  (set {PROFILE_VARIABLE} to change)",
                  f"{'setting':<{width}}  {self.profile + ' (used)':>16}  {other_name:>12}"]
@@ -88,13 +115,18 @@ class Config(Mapping[str, Any]):
 
 
 def profile_config(
-    *, smoke: Mapping[str, Any], full: Mapping[str, Any], show: bool = True
+    *,
+    smoke: Mapping[str, Any],
+    full: Mapping[str, Any],
+    variants: Mapping[str, Mapping[str, Any]] | None = None,
+    show: bool = True,
 ) -> Config:
     """Pick a notebook's sizes for the active profile.
 
     Both profiles must name the same settings, so that the code below the
-    configuration cell is identical under both. With ``show=True`` the table
-    of settings is printed.
+    configuration cell is identical under both. ``variants`` names variants
+    of the full run, each changing some full settings; ``LMCOURSE_VARIANT``
+    picks one. With ``show=True`` the table of settings is printed.
 
     >>> cfg = profile_config(smoke={"n": 100}, full={"n": 10_000}, show=False)
     >>> sorted(cfg)
@@ -108,9 +140,26 @@ def profile_config(
             f"only in smoke: {only_smoke or 'none'}, only in full: {only_full or 'none'}"
         )
     profile = get_profile()
+    variants = dict(variants or {})
+    for name, changes in variants.items():
+        unknown = sorted(set(changes) - set(full))
+        if unknown:
+            raise ValueError(f"variant {name!r} changes settings the profiles do not have: {unknown}")
+    variant = get_variant()
+    if variant is not None:
+        if variant not in variants:
+            raise ValueError(
+                f"{VARIANT_VARIABLE}={variant!r} is not a variant of this notebook; "
+                f"it has: {', '.join(variants) or 'none'}. Unset {VARIANT_VARIABLE} for the normal run."
+            )
+        if profile != "full":
+            raise ValueError(f"variant {variant!r} is a variant of the full run; unset {PROFILE_VARIABLE} "
+                             f"(or set it to full) to run it")
+        full = {**full, **variants[variant]}
     chosen, other = (smoke, full) if profile == "smoke" else (full, smoke)
     ordered_other = {k: other[k] for k in chosen}
-    config = Config(profile, chosen, ordered_other)
+    config = Config(profile if variant is None else f"{profile} (variant {variant})", chosen, ordered_other)
+    config.variants = variants
     if show:
         print(config.table())
     return config

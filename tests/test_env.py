@@ -161,8 +161,11 @@ def test_environment_report_keys_and_values(monkeypatch, tmp_path, no_tpu):
     assert report["numpy"] == np.__version__
     assert report["keras backend"] == "tensorflow"
     assert report["profile"] == "smoke"
-    assert report["data cache"] == str(tmp_path.resolve())
+    assert report["data cache"].startswith("$LMCOURSE_DATA_DIR (")  # the variable's name, not the path
+    assert str(tmp_path) not in report["data cache"]
     assert report["data mirror"] == "not set"
+    assert report["cpu"] and report["cpu cores"] >= 1
+    assert "GFLOP/s" in report["matmul peak"]
     assert "CPU" in report["devices"]
     assert report["accelerator"] in {"CPU", "GPU"}
     assert report["colab"] is False
@@ -177,7 +180,7 @@ def test_environment_report_mirror_and_full_profile(monkeypatch, tmp_path, no_tp
     monkeypatch.setenv("LMCOURSE_DATA_MIRROR", str(mirror))
     monkeypatch.delenv("LMCOURSE_PROFILE", raising=False)
     report = environment_report()
-    assert report["data mirror"] == str(mirror.resolve())
+    assert report["data mirror"] == "$LMCOURSE_DATA_MIRROR (…/mirror)"
     assert report["profile"] == "full"
 
 
@@ -198,7 +201,7 @@ def test_setup_prints_report_and_seed(monkeypatch, tmp_path, no_tpu, capsys):
     assert by_key["seed"] == "11"
     assert by_key["keras backend"] == "tensorflow"
     assert by_key["tensorflow"] == tf.__version__
-    assert by_key["data cache"] == str(tmp_path.resolve())
+    assert by_key["data cache"] == f"$LMCOURSE_DATA_DIR (…/{tmp_path.name})"
     assert any(line.startswith("strategy: ") for line in lines)
 
 
@@ -213,3 +216,36 @@ def test_setup_seeds(no_tpu, capsys):
 def test_setup_rejects_bad_seed(no_tpu):
     with pytest.raises(ValueError):
         setup(seed=-3, verbose=False)
+
+
+# machine ---------------------------------------------------------------------------
+
+def test_machine_info_names_the_cpu_and_measures_a_peak():
+    from lmcourse.env import cpu_features, cpu_model, machine_info, matmul_peak_gflops
+
+    info = machine_info()
+    assert info["cpu"] == cpu_model() and info["cores"] >= 1
+    assert info["cpu_features"] == (" ".join(cpu_features()) or "unknown")
+    assert 1 < info["matmul_gflops_fp32"] < 1e6
+    assert matmul_peak_gflops("float32") == info["matmul_gflops_fp32"]  # measured once per process
+
+
+@pytest.mark.parametrize("kwargs, message", [(dict(dtype="int8"), "dtype"), (dict(size=4), "size"),
+                                             (dict(seconds=0), "seconds")])
+def test_matmul_peak_explains_bad_arguments(kwargs, message):
+    from lmcourse.env import matmul_peak_gflops
+
+    with pytest.raises(ValueError, match=message):
+        matmul_peak_gflops(**kwargs)
+
+
+def test_short_path_hides_the_machines_folders(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from lmcourse.env import short_path
+
+    assert short_path(Path.home() / "x" / "y") == "~/x/y"
+    monkeypatch.chdir(tmp_path)
+    assert short_path(tmp_path / "runs" / "a.ipynb") == "./runs/a.ipynb"
+    assert short_path("/somewhere/else/data") == "…/data"
+    assert short_path(None) == "not set"

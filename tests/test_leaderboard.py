@@ -1,4 +1,4 @@
-"""The character-level leaderboard: rows written only by full runs, sorted, plotted."""
+"""The character-level leaderboard: only the single scorer's output, committed rows from `make execute` only."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import json
 import math
 
 import matplotlib
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import lmcourse.results as results  # noqa: E402
 from lmcourse.leaderboard import (  # noqa: E402
     bits_per_char,
     leaderboard_path,
@@ -18,12 +20,25 @@ from lmcourse.leaderboard import (  # noqa: E402
     plot_leaderboard,
     record_score,
 )
+from lmcourse.metrics import TextScore, score_text  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _close_figures():
+def _isolated(tmp_path, monkeypatch):
+    """A private cache and a private 'repository results/' folder for every test."""
+    monkeypatch.setenv("LMCOURSE_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LMCOURSE_RECORD", raising=False)
+    monkeypatch.setattr(results, "repo_results_dir", lambda: tmp_path / "repo_results")
     yield
     plt.close("all")
+
+
+def _score(nats: float) -> TextScore:
+    return TextScore(nats=nats, tokens=10, method="test", seconds=0.0)
+
+
+def _record(model: str, nats: float, notebook: str = "01") -> dict:
+    return record_score(model, _score(nats), notebook=notebook, train_seconds=1.0, train_tokens=100, params=5)
 
 
 def test_bits_per_char_divides_by_ln2():
@@ -31,71 +46,72 @@ def test_bits_per_char_divides_by_ln2():
     assert bits_per_char(1.0) == pytest.approx(1.4426950408889634)
 
 
-def test_leaderboard_path_is_in_the_repository(repo_root):
-    assert leaderboard_path() == repo_root / "results" / "char_leaderboard.json"
+def test_only_the_single_scorer_is_accepted():
+    with pytest.raises(TypeError, match="score_text"):
+        record_score("x", 1.5, notebook="01", train_seconds=1, train_tokens=1, params=1)
 
 
-def test_load_missing_file_is_empty(tmp_path):
-    assert load_leaderboard(tmp_path / "none.json") == []
-
-
-def test_load_rejects_a_non_list(tmp_path):
-    path = tmp_path / "bad.json"
-    path.write_text('{"model": "x"}')
-    with pytest.raises(ValueError, match="not a leaderboard"):
-        load_leaderboard(path)
-
-
-def test_smoke_profile_never_writes(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("LMCOURSE_PROFILE", "smoke")
-    path = tmp_path / "board.json"
-    assert record_score("bigram", 2.5, notebook="01", path=path) is False
-    assert not path.exists()
-    assert "not recorded" in capsys.readouterr().out
-
-
-def test_full_profile_writes_sorted_rows_and_replaces_same_model(tmp_path, monkeypatch):
+def test_a_learners_run_writes_the_cache_not_the_repository(tmp_path, monkeypatch):
     monkeypatch.setenv("LMCOURSE_PROFILE", "full")
-    path = tmp_path / "board.json"
-    assert record_score("trigram", 2.2, notebook="01", path=path, details="KN")
-    assert record_score("mlp", 2.0, notebook="03", path=path)
-    assert record_score("trigram", 2.1, notebook="01", path=path)  # replaces the first row
-    rows = load_leaderboard(path)
+    _record("trigram", 2.2)
+    assert not leaderboard_path("repo").exists()
+    assert leaderboard_path("cache").exists()
+    assert [r["model"] for r in load_leaderboard("cache")] == ["trigram"]
+
+
+def test_make_execute_writes_the_repository_and_replaces_same_model(monkeypatch):
+    monkeypatch.setenv("LMCOURSE_PROFILE", "full")
+    monkeypatch.setenv("LMCOURSE_RECORD", "repo")
+    _record("trigram", 2.2)
+    _record("mlp", 2.0, notebook="03")
+    _record("trigram", 2.1)
+    rows = load_leaderboard("repo")
     assert [(r["model"], r["nats_per_char"]) for r in rows] == [("mlp", 2.0), ("trigram", 2.1)]
     assert rows[1]["bits_per_char"] == pytest.approx(2.1 / math.log(2), abs=1e-4)
-    on_disk = json.loads(path.read_text())
-    assert len(on_disk) == 2 and not (tmp_path / "board.tmp").exists()
+    assert rows[0]["matmul_gflops_fp32"] > 0 and rows[0]["cpu"]
+    assert len(json.loads(leaderboard_path("repo").read_text())) == 2
 
 
-def test_force_writes_in_smoke(tmp_path, monkeypatch):
+def test_the_timed_smoke_run_of_make_execute_never_writes_rows(monkeypatch):
     monkeypatch.setenv("LMCOURSE_PROFILE", "smoke")
-    path = tmp_path / "board.json"
-    assert record_score("x", 1.5, notebook="99", path=path, force=True)
-    assert load_leaderboard(path)[0]["model"] == "x"
+    monkeypatch.setenv("LMCOURSE_RECORD", "repo")
+    _record("bigram", 2.5)
+    assert not leaderboard_path("repo").exists()
 
 
-@pytest.mark.parametrize("value", [0.0, -1.0, float("nan"), float("inf"), "2.0"])
-def test_bad_scores_are_refused(tmp_path, value):
-    with pytest.raises(ValueError, match="positive finite"):
-        record_score("x", value, notebook="01", path=tmp_path / "b.json", force=True)
+def test_merged_view_marks_a_learners_rows(monkeypatch):
+    monkeypatch.setenv("LMCOURSE_PROFILE", "full")
+    monkeypatch.setenv("LMCOURSE_RECORD", "repo")
+    _record("mlp", 2.0, notebook="03")
+    _record("trigram", 2.2)
+    monkeypatch.delenv("LMCOURSE_RECORD")
+    _record("trigram", 1.9)  # a learner's better run replaces the committed row in their view
+    rows = load_leaderboard()
+    assert [(r["model"], r.get("yours", False)) for r in rows] == [("trigram", True), ("mlp", False)]
 
 
-def test_names_are_required(tmp_path):
-    with pytest.raises(ValueError, match="non-empty"):
-        record_score("", 1.0, notebook="01", path=tmp_path / "b.json", force=True)
+@pytest.mark.parametrize("field, value", [("train_seconds", -1.0), ("train_tokens", float("nan")), ("params", "5")])
+def test_bad_costs_are_refused(field, value):
+    costs = dict(train_seconds=1.0, train_tokens=1, params=1)
+    costs[field] = value
+    with pytest.raises(ValueError, match=field):
+        record_score("x", _score(1.0), notebook="01", **costs)
 
 
-def test_plot_draws_one_bar_per_row_and_highlights(tmp_path):
-    path = tmp_path / "board.json"
-    record_score("a", 2.0, notebook="01", path=path, force=True)
-    record_score("b", 1.5, notebook="03", path=path, force=True)
-    ax = plot_leaderboard(path, highlight="a")
-    assert len(ax.patches) == 2
+def test_plot_shows_rows_best_first_and_the_bar(monkeypatch):
+    monkeypatch.setenv("LMCOURSE_PROFILE", "full")
+    _record("b", 2.0)
+    _record("a", 1.5)
+    ax = plot_leaderboard(highlight="a", bar=1.52)
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["b (03)", "a (01)"]  # best first
-    assert ax.patches[0].get_facecolor() != ax.patches[1].get_facecolor()
+    assert labels[0].startswith("a (01)") and "your run" in labels[0]
+    assert any(line.get_xdata()[0] == 1.52 for line in ax.get_lines())
 
 
-def test_plot_of_an_empty_board_says_so(tmp_path):
-    ax = plot_leaderboard(tmp_path / "none.json")
-    assert "no rows" in ax.get_title()
+def test_score_text_rows_round_trip(monkeypatch):
+    monkeypatch.setenv("LMCOURSE_PROFILE", "full")
+    uniform = lambda x: np.zeros((len(x), 4))  # noqa: E731
+    score = score_text(uniform, np.array([0, 1, 2, 3]), prefix=np.array([0, 0]), context=2)
+    row = record_score("uniform", score, notebook="01", train_seconds=None, train_tokens=None, params=0)
+    assert row["nats_per_char"] == pytest.approx(math.log(4), abs=1e-4)
+    assert row["scored_chars"] == 4 and "fixed window" in row["scoring"]

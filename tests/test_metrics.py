@@ -172,3 +172,91 @@ def test_nats_per_token_explains_other_bad_input():
         nats_per_token(lambda x: np.zeros(len(x)), [0, 1], 1, prefix=[0])
     with pytest.raises(TypeError, match="Keras model"):
         nats_per_token("not a model", [0, 1], 1, prefix=[0])
+
+
+# The single scorer -----------------------------------------------------------------------
+
+from lmcourse.metrics import TextScore, score_text  # noqa: E402
+
+
+def _random_bigram_table(vocab: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(vocab, vocab))
+
+
+def _exact_bigram_nats(table: np.ndarray, text: np.ndarray, start: int) -> float:
+    log_p = log_softmax(table)
+    return float(-np.mean([log_p[text[i - 1], text[i]] for i in range(start, len(text))]))
+
+
+def test_score_text_fixed_window_agrees_with_nats_per_token():
+    table = _random_bigram_table(5)
+    model = lambda x: table[np.asarray(x)[:, -1]]  # noqa: E731 - a fixed window of which the last id counts
+    ids = np.random.default_rng(1).integers(0, 5, 200)
+    prefix = np.array([1, 2, 3])
+    score = score_text(model, ids, prefix=prefix, context=3, batch_size=16)
+    assert isinstance(score, TextScore) and score.tokens == 200
+    assert score.nats == pytest.approx(nats_per_token(model, ids, 3, prefix=prefix))
+    assert score.nats == pytest.approx(_exact_bigram_nats(table, np.concatenate([prefix, ids]), 3))
+    assert score.bits == pytest.approx(score.nats / math.log(2))
+    assert "fixed window" in score.method and "nats/token" in str(score)
+
+
+@pytest.mark.parametrize("context, stride", [(8, None), (8, 1), (8, 8), (5, 3)])
+def test_score_text_sequence_model_scores_every_token_once(context, stride):
+    table = _random_bigram_table(4, seed=2)
+    model = lambda x: table[np.asarray(x)]  # noqa: E731 - causal: position t predicts from token t
+    ids = np.random.default_rng(3).integers(0, 4, 97)
+    prefix = np.random.default_rng(4).integers(0, 4, 20)
+    score = score_text(model, ids, prefix=prefix, context=context, stride=stride, batch_size=7)
+    assert score.tokens == 97
+    assert score.nats == pytest.approx(_exact_bigram_nats(table, np.concatenate([prefix, ids]), 20))
+
+
+@pytest.mark.parametrize("context, stride", [(8, 4), (8, 2), (6, 5)])
+def test_score_text_sequence_model_gives_each_token_enough_history(context, stride):
+    """Window positions with less than context − stride tokens of history are never scored."""
+    def model(x):
+        x = np.asarray(x)
+        logits = np.zeros(x.shape + (2,))
+        logits[:, : context - stride - 1, 0] = 50.0  # confidently wrong where history is short
+        return logits
+
+    ids = np.ones(50, dtype=int)  # the true next token is always 1
+    score = score_text(model, ids, prefix=np.ones(context, dtype=int), context=context, stride=stride)
+    assert score.nats == pytest.approx(math.log(2))
+
+
+def test_score_text_carries_a_recurrent_state_across_the_whole_text():
+    from lmcourse.rnn import build_char_rnn, build_step_model
+
+    keras.utils.set_random_seed(0)
+    model = build_char_rnn(6, cell="lstm", embed_dim=4, units=8)
+    ids = np.random.default_rng(5).integers(0, 6, 60)
+    prefix = np.random.default_rng(6).integers(0, 6, 9)
+    text = np.concatenate([prefix, ids]).astype("int32")
+    log_p = log_softmax(np.asarray(model(text[None, :-1]))[0])  # one pass over the whole text
+    reference = -np.mean(log_p[np.arange(len(prefix) - 1, len(text) - 1), text[len(prefix):]])
+    score = score_text(build_step_model(model), ids, prefix=prefix, context=7)
+    assert score.tokens == 60 and "state carried" in score.method
+    assert score.nats == pytest.approx(reference, abs=1e-5)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(ids=[], prefix=[1], context=2), "empty"),
+    (dict(ids=[0.5, 1.0], prefix=[1], context=2), "integer token ids"),
+    (dict(ids=[1, 2], prefix=[], context=2), "prefix"),
+    (dict(ids=[1, 2], prefix=[1], context=0), "context"),
+    (dict(ids=[1, 2], prefix=[1], context=True), "context"),
+    (dict(ids=[[1, 2]], prefix=[1], context=2), "1-D"),
+])
+def test_score_text_explains_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        score_text(lambda x: np.zeros((len(x), 3)), **kwargs)
+
+
+def test_score_text_explains_a_bad_stride_and_a_short_prefix():
+    seq = lambda x: np.zeros(np.asarray(x).shape + (3,))  # noqa: E731
+    with pytest.raises(ValueError, match="stride"):
+        score_text(seq, [1, 2], prefix=[1], context=4, stride=5)
+    with pytest.raises(ValueError, match="prefix"):
+        score_text(lambda x: np.zeros((len(x), 3)), [1, 2], prefix=[1], context=4)
