@@ -1,0 +1,84 @@
+"""Exercise checks: each ``check_…`` runs a learner's function on real cases and says what is wrong.
+
+A check prints one line — attempted or not, right or wrong, and a hint — and
+returns True only when every case passes, so a solution can ``assert`` it.
+An untouched stub (one that raises NotImplementedError or returns None or
+``...``) is reported as "not attempted yet", never as an error, so a notebook
+still runs to the end.
+
+The checks live in one module per lab (``lab00`` … ``lab09``) beside the shared
+``core``; import them from here: ``from lmcourse.checks import check_rnn_step``.
+
+    >>> def stub(probs):
+    ...     raise NotImplementedError
+    >>> check_sequence_log_prob(stub)
+    ⏳ sequence_log_prob: not attempted yet. Replace `raise NotImplementedError` with your code and run the cell again.
+    False
+"""
+from .core import Case, CheckResult, check_function
+from .lab00 import (
+    check_alpha_tokenize,
+    check_next_token_pairs,
+    check_oov_rate,
+    check_sequence_log_prob,
+)
+from .lab01 import (
+    check_add_k_prob,
+    check_bigram_counts,
+    check_continuation_count,
+    check_perplexity_from_log_probs,
+)
+from .lab02 import (
+    check_analogy,
+    check_cosine_similarity,
+    check_keep_probability,
+    check_noise_distribution,
+)
+from .lab03 import (
+    check_context_windows,
+    check_cross_entropy_from_logits,
+    check_logsumexp,
+    check_softmax_gradient,
+)
+from .lab04 import (
+    check_rnn_step,
+    check_scale_radius,
+    check_simple_rnn_params,
+    check_softmax_temperature,
+)
+from .lab05 import (
+    check_clip_by_global_norm,
+    check_gated_params,
+    check_gru_step,
+    check_lstm_step,
+)
+
+__all__ = [
+    "Case",
+    "CheckResult",
+    "check_function",
+    "check_sequence_log_prob",
+    "check_alpha_tokenize",
+    "check_oov_rate",
+    "check_next_token_pairs",
+    "check_bigram_counts",
+    "check_add_k_prob",
+    "check_perplexity_from_log_probs",
+    "check_continuation_count",
+    "check_cosine_similarity",
+    "check_noise_distribution",
+    "check_keep_probability",
+    "check_analogy",
+    "check_logsumexp",
+    "check_cross_entropy_from_logits",
+    "check_softmax_gradient",
+    "check_context_windows",
+    "check_rnn_step",
+    "check_softmax_temperature",
+    "check_scale_radius",
+    "check_simple_rnn_params",
+    "check_lstm_step",
+    "check_gru_step",
+    "check_clip_by_global_norm",
+    "check_gated_params",
+]
