@@ -3,9 +3,9 @@
 The archive holds 25,000 labelled training reviews, 25,000 labelled test
 reviews and 50,000 unlabelled ones, one file each. The first load streams the
 archive once, checks its *content digest* (a sha256 over the review files in
-a fixed order, the same for the canonical archive and for a repacked mirror
-copy), and writes the reviews into one compact ``.npz`` file in the cache; later
-loads read that file in about a second.
+a fixed order, each framed by its path and length: the same for the canonical
+archive and for a repacked mirror copy), and writes the reviews into one
+compact ``.npz`` file in the cache; later loads read that file in about a second.
 
     >>> from lmcourse.imdb import SPLITS
     >>> SPLITS
@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import tarfile
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -27,16 +26,34 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .data import DataIntegrityError, cache_dir, fetch, registry
+from .data import (
+    UNREADABLE_ARCHIVE_ERRORS,
+    DataIntegrityError,
+    FileEntry,
+    atomic_file,
+    cache_dir,
+    clean_stale_temporaries,
+    describe_unreadable_archive,
+    fetch_with_source,
+    registry,
+    reject,
+)
 
-__all__ = ["SPLITS", "ImdbReviews", "imdb_content_digest", "load_imdb", "parse_imdb_archive"]
+__all__ = ["SPLITS", "SPLIT_SIZES", "ImdbReviews", "imdb_content_digest", "load_imdb", "parse_imdb_archive"]
 
 SPLITS = ("train", "test", "unsup")
+SPLIT_SIZES = {"train": 25_000, "test": 25_000, "unsup": 50_000}  # reviews in each split of v1.0
+ARCHIVE = "aclImdb_v1.tar.gz"
 # The order the content digest walks: split folder, label folder.
 DIGEST_ORDER = (("train", "neg"), ("train", "pos"), ("train", "unsup"), ("test", "neg"), ("test", "pos"))
 LABELS = {"neg": 0, "pos": 1, "unsup": -1}
 _MEMBER = re.compile(r"^(?:\./)?aclImdb/(train|test)/(neg|pos|unsup)/((\d+)_(\d+)\.txt)$")
-_PARSED_VERSION = 1
+# 2: the content digest frames each file by its length (issue 11); a v1 file is never read.
+_PARSED_VERSION = 2
+_PARSED_FILE = re.compile(r"reviews-v(\d+)\.npz")
+
+# The review files of one archive, by (split folder, label folder): (review id, rating, name, bytes).
+_Found = dict[tuple[str, str], list[tuple[int, int, str, bytes]]]
 
 
 @dataclass
@@ -49,6 +66,82 @@ class ImdbReviews:
     digest: str
 
 
+@dataclass
+class _RawReviews:
+    """The review files of an archive, as bytes in digest order, and their content digest."""
+
+    found: _Found
+    digest: str
+
+    def counts(self) -> dict[str, int]:
+        """How many reviews each split holds."""
+        sizes = dict.fromkeys(SPLITS, 0)
+        for (split, label), files in self.found.items():
+            sizes["unsup" if label == "unsup" else split] += len(files)
+        return sizes
+
+
+def _read_archive(path: str | os.PathLike[str], progress: bool = True) -> _RawReviews:
+    """Stream an ``aclImdb`` tar archive once: its review files (not decoded) and content digest.
+
+    The digest feeds sha256, for each review file in digest order, with
+    ``"{split}/{label}/{file name}\\n{length in bytes}\\n"`` and then the
+    file's bytes: the length frames each file, so no two different sets of
+    files give the same stream. A damaged archive raises DataIntegrityError.
+    """
+    found: _Found = {key: [] for key in DIGEST_ORDER}
+    try:
+        with tarfile.open(path, mode="r:*") as tar:
+            members = tqdm(tar, desc="reading IMDb reviews", unit=" files", disable=not progress,
+                           mininterval=1.0)
+            for member in members:
+                match = _MEMBER.match(member.name)
+                if not match or not member.isfile():
+                    continue
+                split, label, name, review_id, rating = match.groups()
+                handle = tar.extractfile(member)
+                assert handle is not None  # a regular file always has a body
+                found[split, label].append((int(review_id), int(rating), name, handle.read()))
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except UNREADABLE_ARCHIVE_ERRORS as error:
+        raise DataIntegrityError(describe_unreadable_archive(path, error)) from error
+
+    digest = hashlib.sha256()
+    for split, label in DIGEST_ORDER:
+        found[split, label].sort()
+        for _, _, name, body in found[split, label]:
+            digest.update(f"{split}/{label}/{name}\n{len(body)}\n".encode())
+            digest.update(body)
+    return _RawReviews(found, digest.hexdigest())
+
+
+def _decode(raw: _RawReviews, path: str | os.PathLike[str]) -> ImdbReviews:
+    """The reviews as text, with labels and ratings, in the documented order."""
+    texts: dict[str, list[str]] = {s: [] for s in SPLITS}
+    labels: dict[str, list[int]] = {s: [] for s in SPLITS}
+    ratings: dict[str, list[int]] = {s: [] for s in SPLITS}
+    for split, label in DIGEST_ORDER:
+        out = "unsup" if label == "unsup" else split
+        for _, rating, name, body in raw.found[split, label]:
+            try:
+                texts[out].append(body.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                raise DataIntegrityError(
+                    f"in {path}, review aclImdb/{split}/{label}/{name} is not valid UTF-8 (byte "
+                    f"{error.start}); the IMDb reviews are all UTF-8: this archive is damaged or "
+                    "not the IMDb v1.0 archive"
+                ) from error
+            labels[out].append(LABELS[label])
+            ratings[out].append(rating if label != "unsup" else 0)
+    return ImdbReviews(
+        texts=texts,
+        labels={s: np.asarray(v, dtype=np.int8) for s, v in labels.items()},
+        ratings={s: np.asarray(v, dtype=np.int8) for s, v in ratings.items()},
+        digest=raw.digest,
+    )
+
+
 def parse_imdb_archive(path: str | os.PathLike[str], progress: bool = True) -> ImdbReviews:
     """Read every review of an ``aclImdb`` tar archive in one pass, and its content digest.
 
@@ -56,42 +149,10 @@ def parse_imdb_archive(path: str | os.PathLike[str], progress: bool = True) -> I
     stars in the file name (0 for unlabelled reviews). Within a split, reviews
     come negatives first, then positives, each sorted by review id: a fixed
     order, so shuffle before training. Members outside the review layout are
-    ignored (nothing is extracted to disk).
+    ignored (nothing is extracted to disk). A damaged archive, or a review
+    that is not UTF-8, raises DataIntegrityError.
     """
-    found: dict[tuple[str, str], list[tuple[int, int, str, bytes]]] = {k: [] for k in DIGEST_ORDER}
-    with tarfile.open(path, mode="r:*") as tar:
-        members = tqdm(tar, desc="reading IMDb reviews", unit=" files", disable=not progress,
-                       mininterval=1.0)
-        for member in members:
-            match = _MEMBER.match(member.name)
-            if not match or not member.isfile():
-                continue
-            split, label, name, review_id, rating = match.groups()
-            if (split, label) not in found:
-                continue
-            handle = tar.extractfile(member)
-            assert handle is not None  # a regular file always has a body
-            found[split, label].append((int(review_id), int(rating), name, handle.read()))
-
-    digest = hashlib.sha256()
-    texts: dict[str, list[str]] = {s: [] for s in SPLITS}
-    labels: dict[str, list[int]] = {s: [] for s in SPLITS}
-    ratings: dict[str, list[int]] = {s: [] for s in SPLITS}
-    for split, label in DIGEST_ORDER:
-        out = "unsup" if label == "unsup" else split
-        for _, rating, name, body in sorted(found[split, label]):
-            digest.update(f"{split}/{label}/{name}\n".encode())
-            digest.update(body)
-            digest.update(b"\n")
-            texts[out].append(body.decode("utf-8"))
-            labels[out].append(LABELS[label])
-            ratings[out].append(rating if label != "unsup" else 0)
-    return ImdbReviews(
-        texts=texts,
-        labels={s: np.asarray(v, dtype=np.int8) for s, v in labels.items()},
-        ratings={s: np.asarray(v, dtype=np.int8) for s, v in ratings.items()},
-        digest=digest.hexdigest(),
-    )
+    return _decode(_read_archive(path, progress=progress), path)
 
 
 def imdb_content_digest(path: str | os.PathLike[str]) -> str:
@@ -99,7 +160,45 @@ def imdb_content_digest(path: str | os.PathLike[str]) -> str:
 
     The same for the canonical archive and for any repack of its review files.
     """
-    return parse_imdb_archive(path, progress=False).digest
+    return _read_archive(path, progress=False).digest
+
+
+def _check_digest(raw: _RawReviews, entry: FileEntry) -> None:
+    """Raise DataIntegrityError, saying what the archive holds, unless its digest is the registry's."""
+    if raw.digest == entry.content_digest:
+        return
+    counts = raw.counts()
+    raise DataIntegrityError(
+        f"its review files give content digest {raw.digest}, expected {entry.content_digest} "
+        f"(it holds {counts['train']:,} train, {counts['test']:,} test and {counts['unsup']:,} unsup "
+        f"reviews; the IMDb v1.0 archive holds {SPLIT_SIZES['train']:,}, {SPLIT_SIZES['test']:,} and "
+        f"{SPLIT_SIZES['unsup']:,}, and a changed byte changes the digest too)"
+    )
+
+
+def _read_verified_archive(entry: FileEntry) -> ImdbReviews:
+    """Fetch the archive, read it once, check its content digest, then decode the reviews.
+
+    A cached or mirror copy that is not the canonical file byte for byte (a
+    repack) is accepted when its content digest is the registry's.
+    """
+    read: list[_RawReviews] = []
+
+    def check_content(path: Path) -> None:
+        raw = _read_archive(path)
+        _check_digest(raw, entry)
+        read.append(raw)
+
+    fetched = fetch_with_source("imdb", ARCHIVE, check_content=check_content)
+    if not read:  # the canonical file (its sha256 matched): read and check it all the same
+        try:
+            check_content(fetched.path)
+        except DataIntegrityError as error:
+            raise reject(entry, fetched, str(error)) from error
+    try:
+        return _decode(read[-1], fetched.path)
+    except DataIntegrityError as error:  # not reached with a verified digest; said clearly anyway
+        raise reject(entry, fetched, str(error)) from error
 
 
 def _parsed_path() -> Path:
@@ -114,15 +213,16 @@ def _save_parsed(reviews: ImdbReviews, path: Path) -> None:
         arrays[f"{split}_offsets"] = np.cumsum([0] + [len(e) for e in encoded], dtype=np.int64)
         arrays[f"{split}_labels"] = reviews.labels[split]
         arrays[f"{split}_ratings"] = reviews.ratings[split]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)  # atomic: a reader never sees half a file
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_file(path) as handle:  # a reader never sees half a file
+        np.savez(handle, **arrays)
+
+
+def _remove_older_parsed(path: Path) -> None:
+    """Remove parsed files of earlier versions beside ``path``: they are never read again."""
+    for other in path.parent.iterdir():
+        match = _PARSED_FILE.fullmatch(other.name)
+        if match and int(match[1]) < _PARSED_VERSION and other.is_file():
+            other.unlink()
 
 
 def _load_parsed(path: Path, split: str, expected_digest: str) -> tuple[list[str], np.ndarray] | None:
@@ -139,6 +239,27 @@ def _load_parsed(path: Path, split: str, expected_digest: str) -> tuple[list[str
     return texts, labels
 
 
+def _is_whole_number(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_request(split: str, n: object, seed: object) -> None:
+    """Check load_imdb's arguments before any work, in the course's words."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if n is not None:
+        if not _is_whole_number(n):
+            raise TypeError(f"n must be a whole number of reviews (an int such as 1000), got {n!r} "
+                            f"(a {type(n).__name__}); leave n=None for the whole split")
+        if not 1 <= n <= SPLIT_SIZES[split]:
+            raise ValueError(f"n must be between 1 and {SPLIT_SIZES[split]:,} for split {split!r}, got "
+                             f"{n} (it is how many reviews to return); leave n=None for the whole split")
+    if not _is_whole_number(seed) or seed < 0:  # type: ignore[operator]
+        error = ValueError if _is_whole_number(seed) else TypeError
+        raise error(f"seed must be a whole number, 0 or more (it seeds the random choice of "
+                    f"reviews), got {seed!r}")
+
+
 def load_imdb(split: str = "train", n: int | None = None, seed: int = 0) -> tuple[list[str], np.ndarray]:
     """IMDb reviews and labels of one split: ``"train"``, ``"test"`` (25,000 each) or ``"unsup"`` (50,000).
 
@@ -148,30 +269,24 @@ def load_imdb(split: str = "train", n: int | None = None, seed: int = 0) -> tupl
 
     >>> texts, labels = load_imdb("test", n=100)  # doctest: +SKIP
     """
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    entry = registry()["imdb", "aclImdb_v1.tar.gz"]
+    _check_request(split, n, seed)
+    entry = registry()["imdb", ARCHIVE]
     assert entry.content_digest is not None
     parsed = _parsed_path()
+    clean_stale_temporaries(parsed.parent)
     result = _load_parsed(parsed, split, entry.content_digest) if parsed.exists() else None
     if result is None:
-        archive = fetch("imdb", "aclImdb_v1.tar.gz", verify_mirror=False)
         start = time.perf_counter()
-        reviews = parse_imdb_archive(archive)
-        if reviews.digest != entry.content_digest:
-            raise DataIntegrityError(
-                f"{archive} is not the IMDb v1.0 archive the course expects: its review files give "
-                f"content digest {reviews.digest}, expected {entry.content_digest}. Replace it "
-                f"with a fresh copy of {entry.url}."
-            )
+        reviews = _read_verified_archive(entry)
         _save_parsed(reviews, parsed)
+        _remove_older_parsed(parsed)
         print(f"IMDb parsed and verified in {time.perf_counter() - start:.0f} s; cached at {parsed}")
         result = reviews.texts[split], reviews.labels[split].astype(np.int64)
     texts, labels = result
     if n is not None:
-        if not 0 < n <= len(texts):
+        if not n <= len(texts):
             raise ValueError(f"n must be between 1 and {len(texts)} for split {split!r}, got {n}")
-        order = np.random.default_rng(seed).permutation(len(texts))[:n]
+        order = np.random.default_rng(int(seed)).permutation(len(texts))[:n]
         texts = [texts[i] for i in order]
         labels = labels[order]
     return texts, labels

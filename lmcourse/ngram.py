@@ -52,7 +52,33 @@ EOS = "</s>"
 NLTK_UNK = "<UNK>"
 
 
+def _is_whole(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_whole(value: object, name: str, example: str) -> int:
+    """``value`` as an int of at least 1; a float, a bool or a string is refused, never rounded."""
+    if not _is_whole(value):
+        raise TypeError(f"{name} must be a whole number (an int such as {example}), got {value!r} "
+                        f"(a {type(value).__name__})")
+    if value < 1:  # type: ignore[operator]
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)  # type: ignore[call-overload]
+
+
+def _empty_input(name: str, value: object, what: str) -> str:
+    """The message for an input with nothing in it; an iterator is most likely a used-up generator."""
+    if iter(value) is value:  # type: ignore[call-overload]
+        return (f"{name} yielded nothing: it is an iterator (a generator?), and a generator can be read "
+                f"only once, so it was probably used up already. Pass a list instead (list(...)), "
+                "which can be read again")
+    return f"{name} is empty: give at least one {what}"
+
+
 def _as_ids(sequence: Sequence[int] | np.ndarray, name: str = "sequence") -> np.ndarray:
+    if isinstance(sequence, (str, bytes)):
+        raise ValueError(f"{name} is a string ({sequence[:20]!r}), not token ids: encode the tokens "
+                         "with a vocabulary first (lmcourse.text.Vocab.encode)")
     ids = np.asarray(sequence)
     if ids.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of token ids, got shape {ids.shape}")
@@ -102,19 +128,63 @@ def _starts_mask(plens: np.ndarray, fits: int, k: int) -> np.ndarray:
     return ok
 
 
+def _check_lengths(lengths: Sequence[int] | np.ndarray | None, n: int) -> np.ndarray:
+    """The lengths of consecutive sequences in a flat array of ``n`` ids (all of it if None)."""
+    lens = np.asarray([n] if lengths is None else lengths)
+    if lens.ndim != 1:
+        raise ValueError(f"lengths must be a 1-D list of sequence lengths, got shape {lens.shape}")
+    if lens.size and not np.issubdtype(lens.dtype, np.integer):
+        raise ValueError(f"lengths must be whole numbers (ints), got dtype {lens.dtype}")
+    lens = lens.astype(np.int64, copy=False)
+    negative = np.flatnonzero(lens < 0)
+    if negative.size:
+        i = int(negative[0])
+        raise ValueError(f"lengths[{i}] is {lens[i]}: a sequence cannot have a negative length; every "
+                         "length must be 0 or more")
+    if lens.sum() != n:
+        raise ValueError(f"lengths add up to {lens.sum()} but the array has {n} ids; give one length "
+                         "per sequence, adding up to the number of ids")
+    return lens
+
+
 def _flatten(sequences: Iterable[Sequence[int] | np.ndarray] | np.ndarray,
              lengths: Sequence[int] | np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(sequences, np.ndarray) and sequences.ndim == 1:
-        flat = _as_ids(sequences)
-        lens = np.array([len(flat)] if lengths is None else lengths, dtype=np.int64)
-        if lens.sum() != len(flat) or (lens < 0).any():
-            raise ValueError(f"lengths add up to {lens.sum()} but the array has {len(flat)} ids")
-        return flat, lens
+        flat = _as_ids(sequences, "sequences")
+        return flat, _check_lengths(lengths, len(flat))
     if lengths is not None:
         raise ValueError("lengths goes with one flat 1-D id array, not a list of sequences")
-    parts = [_as_ids(s) for s in sequences]
+    if isinstance(sequences, (str, bytes)):
+        _as_ids(sequences, "sequences")  # raises, saying what to do
+    parts = [_as_ids(s, f"sequences[{i}]") for i, s in enumerate(sequences)]
+    if not parts:
+        raise ValueError(_empty_input("sequences", sequences, "sequence of token ids"))
     lens = np.array([len(p) for p in parts], dtype=np.int64)
-    return (np.concatenate(parts) if parts else np.zeros(0, np.int64)), lens
+    return np.concatenate(parts), lens
+
+
+def _check_padding_ids(flat: np.ndarray, lens: np.ndarray, bos: object, eos: object, order: int,
+                       vocab_size: int | None = None) -> None:
+    """``bos`` and ``eos`` are ids (or None), of the vocabulary, and never tokens of the text."""
+    for special, name in ((bos, "bos"), (eos, "eos")):
+        if special is None:
+            continue
+        if not _is_whole(special):
+            raise TypeError(f"{name} must be a token id (an int) or None, got {special!r} "
+                            f"(a {type(special).__name__})")
+        if vocab_size is not None and not 0 <= special < vocab_size:  # type: ignore[operator]
+            raise ValueError(f"{name}={special} is not an id of the vocabulary (0..{vocab_size - 1})")
+        hits = np.flatnonzero(flat == special) if order > 1 else _empty()
+        if hits.size:   # the padding would be counted as that token: say where it occurs
+            ends = np.cumsum(lens)
+            sequence = int(np.searchsorted(ends, hits[0], side="right"))
+            position = int(hits[0] - (ends[sequence] - lens[sequence]))
+            raise ValueError(
+                f"{name}={special} is also a token of the text (sequence {sequence}, position "
+                f"{position}), {hits.size:,} time(s) in all: the padding would be mixed up with that "
+                f"token. Give {name} an id of its own that never occurs in the text (e.g. build the "
+                f"vocabulary with specials such as '<s>' and '</s>'), or pass {name}=None"
+            )
 
 
 def padded_ngrams(
@@ -134,9 +204,14 @@ def padded_ngrams(
     >>> padded_ngrams([[5, 6]], order=2, bos=0, eos=1).tolist()
     [[0, 5], [5, 6], [6, 1]]
     """
-    if order < 1:
-        raise ValueError(f"order must be at least 1, got {order}")
+    order = _check_whole(order, "order", "3")
     flat, lens = _flatten(sequences, lengths)
+    _check_padding_ids(flat, lens, bos, eos, order)
+    return _padded_ngrams(flat, lens, order, bos, eos)
+
+
+def _padded_ngrams(flat: np.ndarray, lens: np.ndarray, order: int, bos: int | None,
+                   eos: int | None) -> np.ndarray:
     pad = order - 1
     stream, plens = _padded_stream(flat, lens, pad if bos is not None else 0,
                                    pad if eos is not None else 0, bos, eos)
@@ -154,9 +229,8 @@ def ngram_windows(ids: Sequence[int] | np.ndarray, order: int, history: Sequence
     >>> ngram_windows([3, 4, 5], order=2, history=[9]).tolist()
     [[9, 3], [3, 4], [4, 5]]
     """
-    if order < 1:
-        raise ValueError(f"order must be at least 1, got {order}")
-    ids = _as_ids(ids)
+    order = _check_whole(order, "order", "3")
+    ids = _as_ids(ids, "ids")
     hist = _as_ids(history, "history")[-(order - 1):] if order > 1 else np.zeros(0, np.int64)
     stream = np.concatenate([hist, ids])
     if len(stream) < order:
@@ -469,19 +543,22 @@ class NgramCounts:
         """Count the k-grams (k = 1..order) of ``sequences``: a 1-D id array or a list of them.
 
         A 1-D array with ``lengths`` is read as consecutive sequences of those
-        lengths (the fastest form for many short sentences).
+        lengths (the fastest form for many short sentences). ``bos`` and
+        ``eos`` must be ids that never occur in the text.
         """
-        if order < 1:
-            raise ValueError(f"order must be at least 1, got {order}")
-        if vocab_size < 1:
-            raise ValueError(f"vocab_size must be at least 1, got {vocab_size}")
+        order = _check_whole(order, "order", "3")
+        vocab_size = _check_whole(vocab_size, "vocab_size", "10000")
         flat, lens = _flatten(sequences, lengths)
         if flat.size and (flat.min() < 0 or flat.max() >= vocab_size):
             raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (vocab_size={vocab_size}), "
                              f"found {flat.min()}..{flat.max()}")
-        for special, name in ((bos, "bos"), (eos, "eos")):
-            if special is not None and not 0 <= special < vocab_size:
-                raise ValueError(f"{name}={special} is not an id of the vocabulary (0..{vocab_size - 1})")
+        _check_padding_ids(flat, lens, bos, eos, order, vocab_size)
+        return cls._count(flat, lens, order, vocab_size, bos, eos)
+
+    @classmethod
+    def _count(cls, flat: np.ndarray, lens: np.ndarray, order: int, vocab_size: int, bos: int | None,
+               eos: int | None) -> NgramCounts:
+        """Count checked input (see :meth:`fit`)."""
         left = order - 1 if (order > 1 and bos is not None) else 0
         right = order - 1 if (order > 1 and eos is not None) else 0
         stream, plens = _padded_stream(flat, lens, left, right, bos, eos)
@@ -548,7 +625,7 @@ class NgramCounts:
 
     def rows(self, grams: np.ndarray) -> list[np.ndarray]:
         """For each k = 0..width: the row of each gram's last-k-ids suffix in level k (-1 if unseen)."""
-        grams = np.asarray(grams, dtype=np.int64)
+        grams = _as_grams(grams)
         width = grams.shape[1]
         return [np.zeros(len(grams), np.int64)] + [self._locate(grams[:, width - k:]) for k in range(1, width + 1)]
 
@@ -585,11 +662,11 @@ class NgramCounts:
 
     def count(self, gram: Sequence[int]) -> int:
         """How many times the k-gram ``gram`` (k ≤ order) occurs; 0 if never."""
-        gram = list(gram)
-        if not 1 <= len(gram) <= self.order:
-            raise ValueError(f"a gram of length 1..{self.order} is needed, got {len(gram)}")
-        row = int(self.rows(np.array([gram]))[len(gram)][0])
-        return 0 if row < 0 else int(self.levels[len(gram)].counts[row])
+        ids = _as_ids(list(gram), "gram")
+        if not 1 <= len(ids) <= self.order:
+            raise ValueError(f"a gram of length 1..{self.order} is needed, got {len(ids)}")
+        row = int(self.rows(ids[None, :])[len(ids)][0])
+        return 0 if row < 0 else int(self.levels[len(ids)].counts[row])
 
     def num_types(self, k: int) -> int:
         """The number of distinct k-grams."""
@@ -598,6 +675,18 @@ class NgramCounts:
     def __repr__(self) -> str:
         types = ", ".join(f"{k}-grams: {self.num_types(k):,}" for k in range(1, self.order + 1))
         return f"NgramCounts(order={self.order}, vocab_size={self.vocab_size}, tokens={self.n_tokens:,}, {types})"
+
+
+def _as_grams(grams: np.ndarray | Sequence[Sequence[int]]) -> np.ndarray:
+    """Rows of token ids as a 2-D int64 array; float ids are refused, never truncated."""
+    grams = np.asarray(grams)
+    if grams.ndim != 2 or grams.shape[1] < 1:
+        raise ValueError(f"grams must be a 2-D array (rows of context ids + the token), got shape {grams.shape}")
+    if grams.size and not np.issubdtype(grams.dtype, np.integer):
+        raise ValueError(f"grams must hold integer token ids, got dtype {grams.dtype}; ids are never "
+                         "rounded: encode the tokens with a vocabulary (lmcourse.text.Vocab.encode) and "
+                         "make the rows with ngram_windows or padded_ngrams")
+    return grams.astype(np.int64, copy=False)
 
 
 def _gather(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -635,7 +724,7 @@ class NgramModel:
     ):
         if smoothing not in SMOOTHINGS:
             raise ValueError(f"smoothing must be one of {SMOOTHINGS}, got {smoothing!r}")
-        order = counts.order if order is None else order
+        order = counts.order if order is None else _check_whole(order, "order", "3")
         if not 1 <= order <= counts.order:
             raise ValueError(f"order must be between 1 and the counts' order {counts.order}, got {order}")
         if smoothing == "add_k" and not k > 0:
@@ -666,9 +755,7 @@ class NgramModel:
     # --- probabilities ------------------------------------------------------------------------
     def probs(self, grams: np.ndarray) -> np.ndarray:
         """P(last id | preceding ids) for each row of ``grams`` (only the last order-1 ids are used)."""
-        grams = np.asarray(grams, dtype=np.int64)
-        if grams.ndim != 2 or grams.shape[1] < 1:
-            raise ValueError(f"grams must be a 2-D array (rows of context ids + the token), got shape {grams.shape}")
+        grams = _as_grams(grams)
         if grams.size and (grams.min() < 0 or grams.max() >= self.vocab_size):
             raise ValueError(f"token ids must lie in 0..{self.vocab_size - 1}")
         grams = grams[:, -self.order:]
@@ -742,14 +829,21 @@ class NgramModel:
             p = alpha + gamma * p
         return p
 
+    def _context(self, context: Sequence[int]) -> np.ndarray:
+        """The last order-1 ids of ``context``, checked: integer ids only, never rounded."""
+        keep = self.order - 1
+        return _as_ids(list(context)[-keep:] if keep else [], "context")
+
     def prob(self, context: Sequence[int], token: int) -> float:
         """P(token | context) for one context (a sequence of ids; only the last order-1 are used)."""
-        context = list(context)[-(self.order - 1):] if self.order > 1 else []
-        return float(self.probs(np.array([[*context, token]], dtype=np.int64))[0])
+        if not _is_whole(token):
+            raise ValueError(f"token must be an integer token id, got {token!r}")
+        context = self._context(context)
+        return float(self.probs(np.append(context, token)[None, :])[0])
 
     def distribution(self, context: Sequence[int]) -> np.ndarray:
         """P(w | context) for every id w of the vocabulary (a length-vocab_size array)."""
-        context = list(context)[-(self.order - 1):] if self.order > 1 else []
+        context = self._context(context)
         grams = np.empty((self.vocab_size, len(context) + 1), dtype=np.int64)
         grams[:, :-1] = context
         grams[:, -1] = np.arange(self.vocab_size)
@@ -853,6 +947,10 @@ class NltkSetup:
         >>> nltk_setup([["a", "b"]], order=2).encode(["b", "zebra"]).tolist()   # zebra is <UNK>
         [2, 4]
         """
+        if isinstance(sentence, str):
+            raise ValueError(f"sentence is a string ({sentence[:30]!r}), not a list of tokens: it would be "
+                             "read one character at a time. Split it first, e.g. text.split() for words "
+                             "(or list(text) for characters)")
         if self._positions is None:
             self._positions = (dict(zip(self.vocab, count())), np.arange(len(self.vocab)))
         position_of, id_of_position = self._positions
@@ -861,15 +959,33 @@ class NltkSetup:
 
     def counts(self) -> NgramCounts:
         """The n-gram counts nltk.lm holds after ``fit`` (everygrams of the padded sentences)."""
-        return NgramCounts.fit(self.train_ids, self.order, len(self.vocab), bos=self.bos, eos=self.eos,
-                               lengths=self.train_lengths)
+        # not fit(): a literal "<s>" in the text is nltk's padding token too, and this reproduces nltk
+        lengths = _check_lengths(self.train_lengths, len(self.train_ids))
+        return NgramCounts._count(_as_ids(self.train_ids, "train_ids"), lengths, self.order,
+                                  len(self.vocab), self.bos, self.eos)
 
     def test_ngrams(self, sentences: Iterable[Sequence[str]]) -> np.ndarray:
         """The padded n-grams nltk.lm's ``perplexity`` is given for these sentences."""
-        sentences = list(sentences)
+        sentences = _token_sentences(sentences, "sentences")
         flat = self.encode(chain.from_iterable(sentences))
         lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
-        return padded_ngrams(flat, self.order, self.bos, self.eos, lengths=lengths)
+        return _padded_ngrams(flat, lengths, self.order, self.bos, self.eos)   # nltk's padding, as above
+
+
+def _token_sentences(sentences: Iterable[Sequence[str]], name: str) -> list[Sequence[str]]:
+    """``sentences`` as a list of token lists; a plain string is refused, not split into characters."""
+    if isinstance(sentences, str):
+        raise ValueError(f"{name} is one string; give a list of sentences, each a list of tokens "
+                         "(e.g. [line.split() for line in text.splitlines()])")
+    listed = sentences if isinstance(sentences, list) else list(sentences)
+    if not listed:
+        raise ValueError(_empty_input(name, sentences, "sentence (a list of tokens)"))
+    if any(isinstance(sentence, str) for sentence in listed):
+        i = next(i for i, sentence in enumerate(listed) if isinstance(sentence, str))
+        raise ValueError(f"sentence {i} is a string ({listed[i][:30]!r}), not a list of tokens: it would "
+                         "be read one character at a time. Split it first, e.g. "
+                         f"{listed[i][:30]!r}.split() (or list(...) for characters)")
+    return listed
 
 
 def nltk_setup(train_sentences: Sequence[Sequence[str]], order: int) -> NltkSetup:
@@ -883,10 +999,8 @@ def nltk_setup(train_sentences: Sequence[Sequence[str]], order: int) -> NltkSetu
     >>> setup.vocab
     ['<s>', 'a', 'b', '</s>', '<UNK>']
     """
-    if order < 1:
-        raise ValueError(f"order must be at least 1, got {order}")
-    if not train_sentences:
-        raise ValueError("need at least one training sentence")
+    order = _check_whole(order, "order", "3")
+    train_sentences = _token_sentences(train_sentences, "train_sentences")
     pad = order > 1
     lengths = np.fromiter(map(len, train_sentences), dtype=np.int64, count=len(train_sentences))
     # One C-level pass over the tokens: ``setdefault`` files each new token under the position of

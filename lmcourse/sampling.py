@@ -74,6 +74,10 @@ def generate_text(
     faster stateful way for recurrent models).
     """
     _check_request(prompt, length)
+    whole = isinstance(context, (int, np.integer)) and not isinstance(context, (bool, np.bool_))
+    if not whole or context < 1:
+        raise ValueError(f"context must be a whole number of tokens, 1 or more (the model reads the last "
+                         f"`context` ids of the text at each step), got {context!r}")
     rng = np.random.default_rng(seed)
     ids = list(vocab.encode(list(prompt)))
     # One compiled graph for every window length: eager calls would be far slower.

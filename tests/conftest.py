@@ -28,13 +28,15 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTP
 
 @pytest.fixture
 def isolated_data_env(tmp_path, monkeypatch) -> Path:
-    """A fresh cache folder, no mirror, and no proxy between the tests and 127.0.0.1.
+    """A fresh cache folder, no mirror, the default connect timeout, and no proxy between the
+    tests and 127.0.0.1.
 
     Data tests use it so that nothing touches the user's real cache or network.
     """
     cache = tmp_path / "cache"
     monkeypatch.setenv("LMCOURSE_DATA_DIR", str(cache))
     monkeypatch.delenv("LMCOURSE_DATA_MIRROR", raising=False)
+    monkeypatch.delenv("LMCOURSE_CONNECT_TIMEOUT", raising=False)
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")

@@ -419,3 +419,16 @@ def test_check_gated_params():
 
     assert check_gated_params(lambda d, u: (4 * (d * u + u * u + u), 3 * (d * u + u * u + 2 * u)))
     assert not check_gated_params(lambda d, u: (4 * (d * u + u * u + u), 3 * (d * u + u * u + u)))
+
+
+def test_check_clip_by_global_norm_rejects_an_answer_that_divides_by_a_zero_norm(capsys):
+    from lmcourse.checks import check_clip_by_global_norm
+
+    def divides_by_the_norm(grads, tau):  # right for every non-zero gradient, nan for a zero one
+        norm = np.sqrt(sum(float((g ** 2).sum()) for g in grads))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return [g / norm * min(norm, tau) for g in grads]
+
+    assert not check_clip_by_global_norm(divides_by_the_norm)
+    out = capsys.readouterr().out
+    assert "no division by zero" in out  # the failing case says what it is about

@@ -39,11 +39,13 @@ class FileServer:
 
     ``cut[path] = k`` cuts the body of the next ``k`` responses for ``path`` in half:
     the server announces the full Content-Length, writes half the bytes and closes.
+    ``stall[path] = event`` writes half the body, then waits for ``event`` before the rest.
     """
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.cut: dict[str, int] = {}
+        self.stall: dict[str, threading.Event] = {}
         self.requests: list[str] = []
         self._lock = threading.Lock()
         server = self
@@ -56,6 +58,7 @@ class FileServer:
                     cut = server.cut.get(self.path, 0) > 0
                     if cut:
                         server.cut[self.path] -= 1
+                    stall = server.stall.get(self.path)
                 if body is None:
                     self.send_error(404)
                     return
@@ -63,6 +66,11 @@ class FileServer:
                 self.send_header("Content-Type", "application/octet-stream")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if stall is not None:
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    stall.wait(timeout=10)
+                    body = body[len(body) // 2:]
                 self.wfile.write(body[: len(body) // 2] if cut else body)
                 self.wfile.flush()
                 self.close_connection = True
@@ -550,3 +558,221 @@ def test_load_tiny_shakespeare_from_the_shared_mirror(monkeypatch, isolated_data
     assert train + validation == text
     assert len(train) == int(0.9 * len(text))
     assert files_under(isolated_data_env) == []  # read from the mirror in place
+
+
+# --------------------------------------------------------------------------- issue 11: bad files, temporaries, timeouts
+
+
+def test_a_bad_cached_file_is_moved_aside_and_never_deleted(server, isolated_data_env, capsys):
+    body = payload(seed=11)
+    entry = entry_for(server, body)
+    cached = isolated_data_env / "toyset" / "blob.bin"
+    cached.parent.mkdir(parents=True)
+    mine = b"a file the learner put here by hand"
+    cached.write_bytes(mine)
+
+    path = fetch_file(entry, progressbar=False, retries=0, timeout=5)
+
+    assert path.read_bytes() == body
+    kept = [p for p in files_under(cached.parent) if p != path]
+    assert [p.read_bytes() for p in kept] == [mine]  # set aside, not deleted
+    out = capsys.readouterr().out
+    assert str(kept[0]) in out  # and the message says where it went
+
+
+def pooch_style_temporary(folder: Path, name: str = "tmpk3_x9a0q", age: float = 3600.0) -> Path:
+    """What a download killed mid-way leaves: pooch's temporary file, not touched for ``age`` s."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(b"the first half of a download")
+    old = time.time() - age
+    os.utime(path, (old, old))
+    return path
+
+
+def test_a_temporary_left_by_a_killed_download_is_cleaned_on_the_next_run(server, isolated_data_env):
+    body = payload(seed=12)
+    entry = entry_for(server, body)
+    folder = isolated_data_env / "toyset"
+    stale = pooch_style_temporary(folder)
+    own_stale = pooch_style_temporary(folder, ".lmcourse-abcd1234.tmp")
+    users = [folder / "tmp_notes.txt", folder / "tmpfile"]  # not temporaries of ours: kept
+    for user_file in users:
+        user_file.write_text("mine")
+        os.utime(user_file, (0, 0))
+
+    path = fetch_file(entry, progressbar=False, retries=0, timeout=5)
+
+    assert not stale.exists() and not own_stale.exists()
+    assert files_under(folder) == sorted([path, *users])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a live download is recognised by its file lock on POSIX")
+def test_a_download_in_progress_elsewhere_is_not_cleaned(server, isolated_data_env):
+    """A second notebook starting while the first downloads must not delete its temporary file."""
+    body = payload(seed=13)
+    entry = entry_for(server, body)
+    release = threading.Event()
+    server.stall["/files/blob.bin"] = release
+    folder = isolated_data_env / "toyset"
+    results: list[object] = []
+    worker = threading.Thread(target=lambda: results.append(
+        fetch_file(entry, progressbar=False, retries=0, timeout=5)))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 5
+        while server.count("/files/blob.bin") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)  # the request is out: the temporary file exists and is being written
+        (temporary,) = files_under(folder)
+        os.utime(temporary, (0, 0))  # old, yet its download is alive
+        assert data.clean_stale_temporaries(folder) == []
+        assert temporary.exists()
+    finally:
+        release.set()
+        worker.join(timeout=10)
+    assert results and Path(results[0]).read_bytes() == body
+
+
+def test_offline_with_an_empty_mirror_names_the_folder_it_looked_in(tmp_path, monkeypatch):
+    mirror = tmp_path / "empty-mirror"
+    mirror.mkdir()
+    monkeypatch.setenv("LMCOURSE_DATA_MIRROR", str(mirror))
+    url = f"http://127.0.0.1:{closed_port()}/data/input.txt"
+    entry = FileEntry(dataset="toyset", file="input.txt", url=url, sha256=sha(b"x"), size=1)
+
+    with pytest.raises(DataUnavailableError) as excinfo:
+        fetch_file(entry, progressbar=False, retries=0, timeout=5)
+
+    assert str(mirror.resolve() / "toyset" / "input.txt") in str(excinfo.value)
+
+
+@pytest.fixture
+def firewalled_port():
+    """A local port whose connections hang like dropped packets: its accept queue is full."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):  # fill the queue; later connection attempts get no answer
+        filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        for sock in [*fillers, listener]:
+            sock.close()
+
+
+def test_a_firewalled_network_fails_after_the_connect_timeout(firewalled_port, isolated_data_env,
+                                                              monkeypatch):
+    monkeypatch.setenv("LMCOURSE_CONNECT_TIMEOUT", "0.2")
+    url = f"http://127.0.0.1:{firewalled_port}/data/input.txt"
+    entry = FileEntry(dataset="toyset", file="input.txt", url=url, sha256=sha(b"x"), size=1)
+
+    start = time.perf_counter()
+    with pytest.raises(DataUnavailableError) as excinfo:
+        fetch_file(entry, progressbar=False, retries=2, timeout=5)
+    elapsed = time.perf_counter() - start
+
+    assert elapsed < 2  # one short connect timeout, not retried
+    assert "LMCOURSE_CONNECT_TIMEOUT" in str(excinfo.value)
+    assert files_under(isolated_data_env) == []
+
+
+def test_the_connect_timeout_is_short_by_default_and_checked(monkeypatch):
+    monkeypatch.delenv("LMCOURSE_CONNECT_TIMEOUT", raising=False)
+    assert data.default_connect_timeout() <= 15
+    monkeypatch.setenv("LMCOURSE_CONNECT_TIMEOUT", "2.5")
+    assert data.default_connect_timeout() == 2.5
+    for bad in ("soon", "0", "-3", "nan"):
+        monkeypatch.setenv("LMCOURSE_CONNECT_TIMEOUT", bad)
+        with pytest.raises(ValueError, match="LMCOURSE_CONNECT_TIMEOUT"):
+            data.default_connect_timeout()
+
+
+def test_safe_extract_refuses_a_link_that_climbs_through_an_earlier_link(workspace):
+    """a -> . is harmless alone, but p -> a/../outside then points outside dest once a exists."""
+    archives, parent, dest = workspace
+    archive = archives / "climb.tar"
+    with tarfile.open(archive, "w") as tar:
+        add_file(tar, "good.txt", b"harmless, and first in the archive")
+        add_link(tar, "a", ".", tarfile.SYMTYPE)
+        add_link(tar, "p", "a/../outside", tarfile.SYMTYPE)
+        add_file(tar, "z.txt", b"after the links")
+
+    with pytest.raises(UnsafeArchiveError, match="'p'"):
+        safe_extract(archive, dest)
+
+    assert list(dest.iterdir()) == []  # refused by the function's own checks, before writing
+    assert sorted(p.name for p in parent.iterdir()) == ["dest"]
+
+
+CLIMBING_LINK_CHAINS = {
+    "nested": [("d/a", ".."), ("d/p", "a/../q")],  # d/a is dest itself, so d/p is dest/../q
+    "declared-first": [("p", "a/../outside"), ("a", ".")],  # the order of the members does not matter
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CLIMBING_LINK_CHAINS))
+def test_safe_extract_refuses_other_links_that_climb_through_a_link(workspace, kind):
+    archives, parent, dest = workspace
+    archive = archives / f"{kind}.tar"
+    with tarfile.open(archive, "w") as tar:
+        add_file(tar, "good.txt", b"harmless")
+        for name, target in CLIMBING_LINK_CHAINS[kind]:
+            add_link(tar, name, target, tarfile.SYMTYPE)
+
+    with pytest.raises(UnsafeArchiveError, match="through"):
+        safe_extract(archive, dest)
+    assert list(dest.iterdir()) == []
+    assert sorted(p.name for p in parent.iterdir()) == ["dest"]
+
+
+def test_safe_extract_refuses_an_archive_bomb_before_writing(workspace):
+    archives, _, dest = workspace
+    archive = archives / "bomb.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        add_file(tar, "first.txt", b"small")
+        add_file(tar, "zeros.bin", bytes(3 * 2**20))  # 3 MiB of zeros: a few KB compressed
+    assert archive.stat().st_size < 20_000
+
+    with pytest.raises(UnsafeArchiveError, match="max_bytes") as excinfo:
+        safe_extract(archive, dest, max_bytes=2**20)
+    assert "3.0 MiB" in str(excinfo.value)
+    assert list(dest.iterdir()) == []
+
+    zipped = archives / "bomb.zip"
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.bin", bytes(3 * 2**20))
+    with pytest.raises(UnsafeArchiveError, match="max_bytes"):
+        safe_extract(zipped, dest, max_bytes=2**20)
+    assert list(dest.iterdir()) == []
+
+    assert [p.name for p in safe_extract(archive, dest, max_bytes=4 * 2**20)] == ["first.txt", "zeros.bin"]
+
+
+def test_safe_extract_has_a_default_size_limit(workspace):
+    assert 10 * 2**20 < data.MAX_EXTRACT_BYTES <= 2**30  # room for punkt_tab (10.4 MiB), not for bombs
+
+
+@pytest.mark.parametrize("fmt", ["tar", "zip"])
+def test_safe_extract_refuses_every_dotdot_member_even_one_that_stays_inside(workspace, fmt):
+    """The docstring's promise: a '..' member is refused before anything is written, wherever it lands."""
+    archives, _, dest = workspace
+    archive = archives / f"inside.{fmt}"
+    if fmt == "tar":
+        with tarfile.open(archive, "w") as tar:
+            add_file(tar, "ok.txt", b"first")
+            add_file(tar, "sub/../ok.txt", b"the same file again, by a detour")
+    else:
+        with zipfile.ZipFile(archive, "w") as zf:
+            zf.writestr("ok.txt", b"first")
+            zf.writestr(zipfile.ZipInfo("sub/../ok.txt"), b"the same file again, by a detour")
+
+    with pytest.raises(UnsafeArchiveError, match=r"'sub/\.\./ok\.txt'.*'\.\.'"):
+        safe_extract(archive, dest)
+    assert list(dest.iterdir()) == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
+import socket
 import tarfile
 from pathlib import Path
 
@@ -88,7 +90,19 @@ def ordered(split: str, label: str, reviews: dict[str, str] = REVIEWS) -> list[s
 
 
 def expected_digest(reviews: dict[str, str] = REVIEWS) -> str:
-    """The content digest, computed from its spec independently of lmcourse."""
+    """The content digest, computed from its spec independently of lmcourse: each file framed by
+    its path and its length in bytes."""
+    digest = hashlib.sha256()
+    for split, label in DIGEST_ORDER:
+        for name in ordered(split, label, reviews):
+            body = reviews[f"{split}/{label}/{name}"].encode("utf-8")
+            digest.update(f"{split}/{label}/{name}\n{len(body)}\n".encode())
+            digest.update(body)
+    return digest.hexdigest()
+
+
+def unframed_digest(reviews: dict[str, str] = REVIEWS) -> str:
+    """The digest before issue 11: path line, body, newline, with no length: not a framing."""
     digest = hashlib.sha256()
     for split, label in DIGEST_ORDER:
         for name in ordered(split, label, reviews):
@@ -96,6 +110,15 @@ def expected_digest(reviews: dict[str, str] = REVIEWS) -> str:
             digest.update(reviews[f"{split}/{label}/{name}"].encode("utf-8"))
             digest.update(b"\n")
     return digest.hexdigest()
+
+
+def forged_reviews() -> dict[str, str]:
+    """REVIEWS with train/neg/2_1.txt moved into the end of train/neg/0_3.txt (the file before it
+    in digest order), behind the bytes the unframed digest puts between two files, and dropped."""
+    forged = dict(REVIEWS)
+    moved = forged.pop("train/neg/2_1.txt")
+    forged["train/neg/0_3.txt"] += "\ntrain/neg/2_1.txt\n" + moved
+    return forged
 
 
 def expected_split(split: str) -> tuple[list[str], list[int], list[int]]:
@@ -187,30 +210,34 @@ def mirror_with_archive(tmp_path, monkeypatch, archive):
     return target
 
 
-def use_digest(monkeypatch, digest: str) -> None:
+def use_digest(monkeypatch, digest: str, **changes: object) -> None:
     real = lmcourse.data.registry()
     key = ("imdb", "aclImdb_v1.tar.gz")
     patched = dict(real)
-    patched[key] = dataclasses.replace(real[key], content_digest=digest)
+    patched[key] = dataclasses.replace(real[key], content_digest=digest, **changes)
     monkeypatch.setattr(lmcourse.imdb, "registry", lambda: dict(patched))
     monkeypatch.setattr(lmcourse.data, "registry", lambda: dict(patched))
 
 
 def count_parses(monkeypatch) -> list[Path]:
+    """Record every read of an archive by load_imdb."""
     calls: list[Path] = []
-    real = lmcourse.imdb.parse_imdb_archive
+    real = lmcourse.imdb._read_archive
 
     def counting(path, progress=True):
         calls.append(Path(path))
         return real(path, progress=False)
 
-    monkeypatch.setattr(lmcourse.imdb, "parse_imdb_archive", counting)
+    monkeypatch.setattr(lmcourse.imdb, "_read_archive", counting)
     return calls
+
+
+PARSED = "reviews-v2.npz"  # the parsed cache; v2 since the content digest is framed (issue 11)
 
 
 def test_load_imdb_parses_once_then_reads_the_cache(mirror_with_archive, isolated_data_env, monkeypatch):
     parses = count_parses(monkeypatch)
-    parsed = isolated_data_env.resolve() / "imdb" / "reviews-v1.npz"
+    parsed = isolated_data_env.resolve() / "imdb" / PARSED
     assert not parsed.exists()
 
     texts, labels = load_imdb("train")
@@ -221,13 +248,13 @@ def test_load_imdb_parses_once_then_reads_the_cache(mirror_with_archive, isolate
     assert texts == want_texts
     assert labels.tolist() == want_labels
     assert labels.dtype == np.int64
-    assert [p.name for p in parsed.parent.iterdir()] == ["reviews-v1.npz"]  # no temporary file
+    assert [p.name for p in parsed.parent.iterdir()] == [PARSED]  # no temporary file
 
     def no_archive(*args, **kwargs):
         raise AssertionError("the archive was opened although a parsed cache exists")
 
-    monkeypatch.setattr(lmcourse.imdb, "parse_imdb_archive", no_archive)
-    monkeypatch.setattr(lmcourse.imdb, "fetch", no_archive)
+    monkeypatch.setattr(lmcourse.imdb, "_read_archive", no_archive)
+    monkeypatch.setattr(lmcourse.imdb, "fetch_with_source", no_archive, raising=False)
     mirror_with_archive.unlink()
 
     again_texts, again_labels = load_imdb("train")
@@ -293,7 +320,7 @@ def test_load_imdb_reparses_when_the_archive_digest_changes(mirror_with_archive,
 def test_load_imdb_reparses_a_tiny_damaged_cache(mirror_with_archive, isolated_data_env, monkeypatch,
                                                  keep):
     want, _ = load_imdb("test")
-    parsed = isolated_data_env / "imdb" / "reviews-v1.npz"
+    parsed = isolated_data_env / "imdb" / PARSED
     parsed.write_bytes(parsed.read_bytes()[:keep])
     parses = count_parses(monkeypatch)
 
@@ -308,7 +335,7 @@ def test_load_imdb_reparses_a_tiny_damaged_cache(mirror_with_archive, isolated_d
 def test_load_imdb_reparses_a_truncated_cache(mirror_with_archive, isolated_data_env, monkeypatch,
                                               fraction):
     want, want_labels = load_imdb("train")
-    parsed = isolated_data_env / "imdb" / "reviews-v1.npz"
+    parsed = isolated_data_env / "imdb" / PARSED
     body = parsed.read_bytes()
     parsed.write_bytes(body[: int(len(body) * fraction)])
     parses = count_parses(monkeypatch)
@@ -323,3 +350,199 @@ def test_load_imdb_unknown_split(mirror_with_archive, isolated_data_env):
     with pytest.raises(ValueError, match="split must be one of"):
         load_imdb("validation")
     assert not (isolated_data_env / "imdb").exists()  # rejected before any work
+
+
+# --------------------------------------------------------------------------- issue 11: integrity
+
+
+def closed_url() -> str:
+    """An address on 127.0.0.1 that refuses connections: "offline", without touching the network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/aclImdb_v1.tar.gz"
+
+
+def nothing_cached(cache: Path) -> bool:
+    folder = cache / "imdb"
+    return not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_a_forged_archive_no_longer_has_the_genuine_digest(archive, tmp_path):
+    forged = forged_reviews()
+    assert unframed_digest(forged) == unframed_digest()  # the old digest could not tell them apart
+    fake = build_archive(tmp_path / "forged.tar.gz", review_files(forged))
+
+    assert imdb_content_digest(fake) == expected_digest(forged)
+    assert imdb_content_digest(fake) != imdb_content_digest(archive)
+
+
+def test_load_imdb_refuses_a_forged_mirror_archive(mirror_with_archive, archive, isolated_data_env,
+                                                   monkeypatch):
+    use_digest(monkeypatch, imdb_content_digest(archive))  # whatever the genuine archive gives
+    build_archive(mirror_with_archive, review_files(forged_reviews()))
+
+    with pytest.raises(DataIntegrityError) as excinfo:
+        load_imdb("train")
+
+    message = str(excinfo.value)
+    assert str(mirror_with_archive.resolve()) in message and "LMCOURSE_DATA_MIRROR" in message
+    assert "5 train, 4 test and 3 unsup reviews" in message  # what it holds, in plain words
+    assert nothing_cached(isolated_data_env)
+
+
+def test_a_parsed_cache_written_before_the_framed_digest_is_not_trusted(mirror_with_archive,
+                                                                          isolated_data_env, monkeypatch):
+    # what an older version could have cached from a forged archive whose digest matched
+    old = isolated_data_env / "imdb" / "reviews-v1.npz"
+    fake = lmcourse.imdb.ImdbReviews(
+        texts={"train": ["forged"], "test": [], "unsup": []},
+        labels={"train": np.ones(1, np.int8), "test": np.zeros(0, np.int8), "unsup": np.zeros(0, np.int8)},
+        ratings={"train": np.full(1, 9, np.int8), "test": np.zeros(0, np.int8), "unsup": np.zeros(0, np.int8)},
+        digest=expected_digest())
+    lmcourse.imdb._save_parsed(fake, old)
+    parses = count_parses(monkeypatch)
+
+    texts, _ = load_imdb("train")
+
+    assert texts == expected_split("train")[0]
+    assert len(parses) == 1  # verified afresh
+    assert sorted(p.name for p in old.parent.iterdir()) == [PARSED]  # the old file is gone
+
+
+JUNK = {
+    "truncated": (lambda good: good[: len(good) // 2], "truncated"),
+    "html": (lambda good: b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head></html>\n", "web page"),
+    "empty": (lambda good: b"", "empty"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(JUNK))
+def test_a_junk_mirror_archive_is_a_clear_integrity_error(mirror_with_archive, isolated_data_env, kind):
+    damage, words = JUNK[kind]
+    mirror_with_archive.write_bytes(damage(mirror_with_archive.read_bytes()))
+
+    with pytest.raises(DataIntegrityError) as excinfo:
+        load_imdb("train")
+
+    message = str(excinfo.value)
+    assert str(mirror_with_archive.resolve()) in message  # the file,
+    assert "mirror" in message and "LMCOURSE_DATA_MIRROR" in message  # where it came from,
+    assert words in message  # what is wrong with it,
+    assert "Replace it with a fresh copy of https://" in message  # and what to do
+    assert nothing_cached(isolated_data_env)
+
+
+def test_a_review_that_is_not_utf8_is_an_integrity_error(mirror_with_archive, isolated_data_env):
+    files = review_files()
+    files["aclImdb/train/pos/3_9.txt"] = b"Smart, funny \xff\xfe and not UTF-8."
+    build_archive(mirror_with_archive, files)
+
+    with pytest.raises(DataIntegrityError, match="content digest") as excinfo:
+        load_imdb("train")  # the digest is checked before any text is decoded
+    assert str(mirror_with_archive.resolve()) in str(excinfo.value)
+    assert nothing_cached(isolated_data_env)
+
+    with pytest.raises(DataIntegrityError, match=r"aclImdb/train/pos/3_9\.txt is not valid UTF-8"):
+        parse_imdb_archive(mirror_with_archive, progress=False)
+
+
+def test_a_junk_archive_that_passed_its_sha256_names_where_it_came_from(tmp_path, monkeypatch,
+                                                                        isolated_data_env):
+    junk = tmp_path / "aclImdb_v1.tar.gz"
+    junk.write_bytes(b"")
+    use_digest(monkeypatch, expected_digest())
+    monkeypatch.setattr(lmcourse.imdb, "fetch_with_source",
+                        lambda *args, **kwargs: lmcourse.data.Fetched(junk, "download"), raising=False)
+
+    with pytest.raises(DataIntegrityError) as excinfo:
+        load_imdb("test")
+
+    message = str(excinfo.value)
+    assert str(junk) in message and "downloaded from https://" in message and "empty" in message
+    assert "report it" in message
+
+
+def test_the_mirror_archive_copied_into_the_cache_is_accepted_by_its_content(archive, isolated_data_env,
+                                                                             monkeypatch, capsys):
+    # the offline message says "put the file at <cache>/imdb/aclImdb_v1.tar.gz": a repack is fine
+    use_digest(monkeypatch, expected_digest(), url=closed_url())
+    cached = isolated_data_env / "imdb" / "aclImdb_v1.tar.gz"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(archive.read_bytes())
+
+    texts, _ = load_imdb("train")
+
+    assert texts == expected_split("train")[0]
+    assert cached.read_bytes() == archive.read_bytes()  # kept where the learner put it
+    assert "corrupt" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["forged", "truncated"])
+def test_a_bad_archive_in_the_cache_is_moved_aside_never_deleted(archive, isolated_data_env, monkeypatch,
+                                                                 tmp_path, kind):
+    use_digest(monkeypatch, expected_digest(), url=closed_url())
+    cached = isolated_data_env / "imdb" / "aclImdb_v1.tar.gz"
+    cached.parent.mkdir(parents=True)
+    if kind == "forged":
+        build_archive(cached, review_files(forged_reviews()))
+    else:
+        cached.write_bytes(archive.read_bytes()[:-100])
+    bad = cached.read_bytes()
+
+    with pytest.raises(lmcourse.data.DataUnavailableError) as excinfo:
+        load_imdb("train")  # offline, no mirror: nothing else to try
+
+    (aside,) = [p for p in cached.parent.iterdir() if p.name != PARSED]
+    assert aside != cached and aside.read_bytes() == bad  # moved, not deleted
+    assert str(aside) in str(excinfo.value)  # and the message says where
+
+
+def test_load_imdb_cleans_temporaries_left_by_a_killed_run(mirror_with_archive, isolated_data_env):
+    want, _ = load_imdb("test")
+    folder = isolated_data_env / "imdb"
+    stale = [folder / "tmp8f3k2_zq.tmp", folder / ".lmcourse-0a9b8c7d.tmp", folder / "tmpq1w2e3r4"]
+    for path in stale:
+        path.write_bytes(b"half of a file")
+        os.utime(path, (0, 0))
+
+    assert load_imdb("test")[0] == want
+    assert sorted(p.name for p in folder.iterdir()) == [PARSED]
+
+
+# --------------------------------------------------------------------------- issue 11: arguments
+
+
+def no_work_allowed(monkeypatch) -> None:
+    def no_work(*args, **kwargs):
+        raise AssertionError("load_imdb did work before checking its arguments")
+
+    for name in ("fetch", "fetch_with_source", "_read_archive", "_load_parsed", "parse_imdb_archive"):
+        monkeypatch.setattr(lmcourse.imdb, name, no_work, raising=False)
+
+
+@pytest.mark.parametrize("n,words", [
+    (-1, "n must be between 1 and 25,000 for split 'train', got -1"),
+    (0, "n must be between 1 and 25,000 for split 'train', got 0"),
+    (10**9, "n must be between 1 and 25,000 for split 'train', got 1000000000"),
+    (2.5, "n must be a whole number of reviews (an int such as 1000), got 2.5 (a float)"),
+    ("100", "n must be a whole number of reviews (an int such as 1000), got '100' (a str)"),
+    (True, "n must be a whole number of reviews (an int such as 1000), got True (a bool)"),
+])
+def test_load_imdb_checks_n_first(monkeypatch, n, words):
+    no_work_allowed(monkeypatch)
+    with pytest.raises((ValueError, TypeError)) as excinfo:
+        load_imdb("train", n=n)
+    assert words in str(excinfo.value)
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "0", True, None])
+def test_load_imdb_checks_seed_first(monkeypatch, seed):
+    no_work_allowed(monkeypatch)
+    with pytest.raises((ValueError, TypeError), match="seed must be a whole number, 0 or more"):
+        load_imdb("unsup", n=10, seed=seed)
+
+
+def test_load_imdb_takes_numpy_integers(mirror_with_archive):
+    texts, labels = load_imdb("test", n=np.int64(2), seed=np.int32(5))
+    assert len(texts) == 2 and labels.shape == (2,)

@@ -343,3 +343,110 @@ def test_an_nltk_setup_made_by_hand_encodes_like_nltk_setup() -> None:
     sentence = ["the", "cat", "zebra", "."]
     assert by_hand.encode(sentence).tolist() == setup.encode(sentence).tolist()
     assert setup.vocab[setup.encode(["zebra"])[0]] == "<UNK>"
+
+
+# --- issue 11: windows with a long history, and bad input gets a clear error --------------------
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_ngram_windows_make_one_row_per_evaluated_id_whatever_the_history(order):
+    """History beyond order-1 ids is context only: no row may predict a history id."""
+    ids, history = [3, 4, 5], [6, 7, 8, 9]
+    rows = ngram_windows(ids, order, history=history)
+    assert rows.shape == (len(ids), order)
+    assert rows[:, -1].tolist() == ids  # each evaluated id predicted exactly once
+    assert ngram_windows([3, 4, 5], 2, history=[8, 9]).tolist() == [[9, 3], [3, 4], [4, 5]]
+    assert ngram_windows([3], 3, history=[7, 8, 9]).tolist() == [[8, 9, 3]]
+
+
+def test_float_ids_are_refused_not_truncated():
+    counts = NgramCounts.fit(np.array([0, 1, 2, 0, 1]), 2, 3)
+    model = NgramModel(counts, "add_k", k=1.0)
+    with pytest.raises(ValueError, match="grams must hold integer token ids, got dtype float64"):
+        model.probs([[0.9, 1.9, 2.9]])
+    with pytest.raises(ValueError, match="integer token ids"):
+        model.prob([0.9], 1)
+    with pytest.raises(ValueError, match="token must be an integer token id"):
+        model.prob([0], 1.9)
+    with pytest.raises(ValueError, match="context must hold integer token ids"):
+        model.distribution([0.5])
+    with pytest.raises(ValueError, match="gram must hold integer token ids"):
+        counts.count([0.9, 1.2])
+    assert model.probs(np.array([[0, 1]], dtype=np.int32)).shape == (1,)  # any integer dtype is fine
+
+
+@pytest.mark.parametrize("bad", [2.5, True, "3", np.float64(2.0)])
+def test_order_must_be_a_whole_number(bad):
+    words = "order must be a whole number (an int such as 3)"
+    with pytest.raises(TypeError, match=re_escape(words)):
+        NgramCounts.fit(np.array([0, 1, 2]), bad, 3)
+    with pytest.raises(TypeError, match=re_escape(words)):
+        padded_ngrams([[0, 1]], bad, bos=None, eos=None)
+    with pytest.raises(TypeError, match=re_escape(words)):
+        ngram_windows([0, 1, 2], bad)
+    with pytest.raises(TypeError, match=re_escape(words)):
+        nltk_setup(TOY, bad)
+    counts = NgramCounts.fit(np.array([0, 1, 2]), 2, 3)
+    with pytest.raises(TypeError, match=re_escape(words)):
+        NgramModel(counts, "mle", order=bad)  # at once, not later at prob()
+    assert NgramModel(counts, "mle", order=np.int64(1)).order == 1
+
+
+def re_escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+def test_a_string_among_the_sentences_is_refused_not_split_into_characters():
+    with pytest.raises(ValueError, match=r"sentence 1 is a string \('the dog'\)"):
+        nltk_setup([["the", "cat"], "the dog"], 2)
+    setup = nltk_setup(TOY, 2)
+    with pytest.raises(ValueError, match="sentence 0 is a string"):
+        setup.test_ngrams(["the cat sat"])
+    with pytest.raises(ValueError, match="sentence is a string"):
+        setup.encode("the cat")
+    with pytest.raises(ValueError, match=r"sequences\[1\] is a string"):
+        NgramCounts.fit([[0, 1], "ab"], 2, 3)
+
+
+def test_a_used_up_generator_is_a_clear_error():
+    def sentences():
+        yield from ([0, 1, 2], [2, 1])
+
+    used = sentences()
+    assert len(list(used)) == 2
+    for call in (lambda g: NgramCounts.fit(g, 2, 3), lambda g: padded_ngrams(g, 2, bos=None, eos=None)):
+        with pytest.raises(ValueError, match="generator.*read only once"):
+            call(used)
+    with pytest.raises(ValueError, match="generator.*read only once"):
+        nltk_setup(iter([]), 2)
+    setup = nltk_setup(TOY, 2)
+    with pytest.raises(ValueError, match="generator.*read only once"):
+        setup.test_ngrams(iter([]))
+    fresh = NgramCounts.fit(sentences(), 2, 3)  # a fresh generator is fine
+    assert fresh.count([2]) == 2 and fresh.count([1, 2]) == 1
+    assert nltk_setup((s for s in TOY), 2).vocab == nltk_setup(TOY, 2).vocab
+
+
+def test_a_negative_length_is_named():
+    with pytest.raises(ValueError, match=r"lengths\[1\] is -1"):
+        NgramCounts.fit(np.array([0, 1, 2]), 2, 3, lengths=[4, -1])
+    with pytest.raises(ValueError, match="lengths must be whole numbers"):
+        NgramCounts.fit(np.array([0, 1, 2]), 2, 3, lengths=[1.5, 1.5])
+    with pytest.raises(ValueError, match="lengths add up to 2 but the array has 3 ids"):
+        padded_ngrams(np.array([0, 1, 2]), 2, 0, 1, lengths=[1, 1])
+
+
+def test_padding_ids_that_are_also_tokens_are_refused():
+    ids = [np.array([1, 2, 3]), np.array([3, 0])]
+    with pytest.raises(ValueError, match=r"bos=0 is also a token of the text \(sequence 1, position 1\)"):
+        NgramCounts.fit(ids, 2, 5, bos=0, eos=4)
+    with pytest.raises(ValueError, match=r"eos=3 is also a token of the text \(sequence 0, position 2\)"):
+        padded_ngrams(ids, 3, bos=4, eos=3)
+    with pytest.raises(TypeError, match="bos must be a token id"):
+        NgramCounts.fit(ids, 2, 6, bos=5.0, eos=4)
+    assert NgramCounts.fit(ids, 1, 5, bos=0, eos=3).n_tokens == 5  # order 1: no padding, no clash
+    # nltk.lm's own quirk, reproduced on purpose: a literal "<s>" in the text is the padding token
+    setup = nltk_setup([["<s>", "a"]], 2)
+    assert setup.counts().count([setup.bos, setup.bos]) == 1  # the padding, then the literal "<s>"
+    assert setup.counts().count([setup.bos]) == 2

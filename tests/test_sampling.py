@@ -130,3 +130,28 @@ def test_stateful_generation_rejects_bad_input():
         generate_stateful(step, vocab, "", 3)
     with pytest.raises(ValueError, match="non-negative"):
         generate_stateful(step, vocab, "a", -1)
+
+
+def _successor_model(vocab_size: int) -> keras.Model:
+    """A model whose logits at each position strongly prefer the successor of that position's token."""
+    successor = np.roll(np.eye(vocab_size), 1, axis=1) * 40.0  # row i: +40 at (i + 1) % vocab_size
+    inputs = keras.Input((None,), dtype="int32")
+    out = keras.layers.Embedding(vocab_size, vocab_size,
+                                 embeddings_initializer=keras.initializers.Constant(successor))(inputs)
+    return keras.Model(inputs, out)
+
+
+def test_generate_text_reads_the_last_context_tokens_of_a_long_prompt():
+    vocab = Vocab.build("abcd", specials=(), order="sorted")
+    model = _successor_model(len(vocab))
+    # the prompt is longer than the context: the next token follows its last character ('a'), not
+    # the last character of its first `context` ones ('c')
+    assert generate_text(model, vocab, "dcba", 5, context=2, seed=0) == "dcbabcdab"
+    assert generate_text(model, vocab, "dcba", 3, context=1, seed=0) == "dcbabcd"
+
+
+@pytest.mark.parametrize("context", [0, -2, 1.5, True])
+def test_generate_text_wants_a_positive_whole_context(context):
+    vocab = Vocab.build("ab", specials=(), order="sorted")
+    with pytest.raises(ValueError, match="context must be a whole number of tokens, 1 or more"):
+        generate_text(_echo_model(2, 0), vocab, "ab", 3, context=context)
