@@ -153,7 +153,7 @@ def nats_per_token(
     predict = _predictor(model)
     text = np.concatenate([prefix, ids]).astype(np.int32)
     start = len(prefix)  # position of ids[0] in text
-    probe = predict(np.full((1, context), pad_id, dtype=np.int32))
+    probe = predict(np.full((batch_size, context), pad_id, dtype=np.int32))  # the shape every batch has
     if probe.ndim == 2:  # fixed window: one prediction per window
         if len(prefix) < context:
             raise ValueError(
@@ -313,7 +313,7 @@ def score_text(
         method = f"recurrent state carried across the whole text (chunks of {context})"
         return _finish(total, count, len(ids), method, started)
     predict = _predictor(model)
-    probe = predict(np.full((1, context), pad_id, dtype=np.int32))
+    probe = predict(np.full((batch_size, context), pad_id, dtype=np.int32))  # the shape every batch has
     if probe.ndim == 2:
         if len(prefix) < context:
             raise ValueError(f"a fixed-window model with context {context} needs at least {context} prefix "

@@ -15,7 +15,7 @@ The checks live in one module per lab (``lab00`` … ``lab09``) beside the share
     ⏳ sequence_log_prob: not attempted yet. Replace `raise NotImplementedError` with your code and run the cell again.
     False
 """
-from .core import Case, CheckResult, check_function
+from .core import Case, CheckResult, check_function, converted
 from .lab00 import (
     check_alpha_tokenize,
     check_next_token_pairs,
@@ -52,11 +52,18 @@ from .lab05 import (
     check_gru_step,
     check_lstm_step,
 )
+from .lab06 import (
+    check_additive_attention,
+    check_decoder_mask,
+    check_mha_params,
+    check_shift_matrix,
+)
 
 __all__ = [
     "Case",
     "CheckResult",
     "check_function",
+    "converted",
     "check_sequence_log_prob",
     "check_alpha_tokenize",
     "check_oov_rate",
@@ -81,4 +88,8 @@ __all__ = [
     "check_gru_step",
     "check_clip_by_global_norm",
     "check_gated_params",
+    "check_additive_attention",
+    "check_decoder_mask",
+    "check_mha_params",
+    "check_shift_matrix",
 ]

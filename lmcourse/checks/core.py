@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "CheckResult", "check_function"]
+__all__ = ["Case", "CheckResult", "check_function", "converted"]
 
 class CheckResult:
     """What a check returns: true when every case passed.
@@ -123,3 +123,19 @@ def check_function(
             return CheckResult(False, label)
     print(f"✓ {label}: correct on all {len(cases)} cases.")
     return CheckResult(True, label)
+
+
+def converted(fn: Callable[..., Any], convert: Callable[[Any], Any]) -> Callable[..., Any]:
+    """``fn`` with its answer passed through ``convert`` (e.g. rounding), except ``None`` and ``...``.
+
+    An untouched stub that returns ``None`` must still read as "not attempted", so
+    the conversion never sees it.
+
+    >>> converted(lambda: None, float)() is None, converted(lambda: "2.5", float)()
+    (True, 2.5)
+    """
+    def run(*args: Any) -> Any:
+        got = fn(*args)
+        return got if got is None or got is Ellipsis else convert(got)
+
+    return run
