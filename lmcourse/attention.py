@@ -130,7 +130,10 @@ class PositionalEmbedding(keras.layers.Layer):
     ``"sinusoidal"`` (the fixed encoding of Vaswani et al., 2017) or ``"none"``
     (no position information at all: attention alone cannot tell word order).
     Token vectors are scaled by √d when the encoding is sinusoidal (as in the
-    paper), so the two terms start on a similar scale.
+    paper), so the two terms start on a similar scale. Called with
+    ``reverse=True`` on vectors (…, d_model), it multiplies them by the
+    transposed token matrix: the output projection of a model that ties its
+    input and output embeddings.
 
     >>> layer = PositionalEmbedding(vocab_size=10, max_length=8, d_model=4)
     >>> tuple(layer(np.zeros((2, 8), "int32")).shape)
@@ -162,7 +165,9 @@ class PositionalEmbedding(keras.layers.Layer):
                                          initializer=keras.initializers.Constant(sinusoidal_encoding(self.max_length, self.d_model)))
         self.built = True
 
-    def call(self, ids: Any) -> Any:
+    def call(self, ids: Any, reverse: bool = False) -> Any:
+        if reverse:  # the same token matrix as the output projection (weight tying): vectors → logits
+            return ops.matmul(ids, ops.transpose(ops.cast(self.tokens.embeddings, ids.dtype)))
         length = ops.shape(ids)[-1]
         x = self.tokens(ids)
         if self.kind == "learned":
@@ -170,9 +175,6 @@ class PositionalEmbedding(keras.layers.Layer):
         if self.kind == "sinusoidal":
             return x * math.sqrt(self.d_model) + ops.cast(self.table[:length], x.dtype)
         return x
-
-    def compute_output_shape(self, input_shape: Sequence[int | None]) -> tuple[int | None, ...]:
-        return (*input_shape, self.d_model)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "vocab_size": self.vocab_size, "max_length": self.max_length,
