@@ -338,11 +338,29 @@ def _quiet_known_warnings() -> None:
     Keras 3 warns that ``shuffle=True`` "will be ignored" whenever ``fit`` gets a
     ``tf.data`` pipeline, although shuffling there is the pipeline's job (our
     pipelines shuffle with a seed), and ``fit``'s default is ``shuffle=True``.
+    TensorFlow's retracing notice is dropped too (see :class:`_RetracingFilter`).
     """
+    import logging
     import warnings
 
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
                             category=UserWarning)
+    tf_logger = tf.get_logger()
+    if not any(isinstance(f, _RetracingFilter) for f in tf_logger.filters):
+        tf_logger.addFilter(_RetracingFilter())
+
+
+class _RetracingFilter:
+    """Drop TensorFlow's "N out of the last M calls ... triggered tf.function retracing" notice.
+
+    Keras compiles one predict and one evaluate function per model; a lab that
+    trains and scores several models in a loop reuses their code objects, and
+    TensorFlow counts that as retracing. It costs a second per model at most,
+    and the notice only alarms a learner.
+    """
+
+    def filter(self, record: "logging.LogRecord") -> bool:  # noqa: F821 - logging imported by the caller
+        return "triggered tf.function retracing" not in record.getMessage()
 
 
 def setup(seed: int = 42, *, deterministic: bool = False, verbose: bool = True) -> tf.distribute.Strategy:

@@ -70,13 +70,13 @@ def record_score(
     train_tokens: int | None,
     params: int | None,
     details: str = "",
-) -> dict[str, Any]:
+) -> None:
     """Record a model's score (from :func:`lmcourse.metrics.score_text`) and what its training cost.
 
     ``train_seconds`` is training time without evaluation and without the first
     (compiling) step, as :class:`lmcourse.training.TimeBudget` measures it;
     ``None`` for models that are counted rather than trained. Smoke runs print
-    the row and record it only in the cache. Returns the row.
+    the row and record it only in the cache. Read rows back with :func:`load_leaderboard`.
     """
     from .env import machine_info
 
@@ -110,7 +110,6 @@ def record_score(
     where = "results/" if LEADERBOARD.path() == leaderboard_path("repo") else "your cache"
     print(f"recorded in {where} ({get_profile()} profile): {model} = {score.nats:.4f} nats/char "
           f"({score.bits:.3f} bits/char)")
-    return row
 
 
 def plot_leaderboard(

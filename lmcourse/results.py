@@ -21,7 +21,6 @@ so a time means little without them.
     >>> os.environ["LMCOURSE_DATA_DIR"] = tempfile.mkdtemp()
     >>> res = Results("99", measure=False)
     >>> res.record("answer", 42, "a figure the notebook prints")
-    42
     >>> load_results("99", where="cache")["figures"]["answer"]["value"]
     42
 """
@@ -165,11 +164,13 @@ class Results:
         """The machine this run measured on (CPU, cores, accelerator, matmul peak)."""
         return self._data[self.profile]["machine"]
 
-    def record(self, key: str, value: Any, about: str = "") -> Any:
-        """Record one figure (a number, string, list or dict) under ``key``; returns ``value``.
+    def record(self, key: str, value: Any, about: str = "") -> None:
+        """Record one figure (a number, string, list or dict) under ``key``; read it back with ``res[key]``.
 
         >>> import tempfile; os.environ["LMCOURSE_DATA_DIR"] = tempfile.mkdtemp()
-        >>> Results("98", measure=False).record("steps", 10)
+        >>> res = Results("98", measure=False)
+        >>> res.record("steps", 10)
+        >>> res["steps"]
         10
         """
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][\w.\-]*", key):
@@ -179,7 +180,6 @@ class Results:
             entry["about"] = about
         self.figures[key] = entry
         self._save()
-        return value
 
     def __getitem__(self, key: str) -> Any:
         return self.figures[key]["value"]

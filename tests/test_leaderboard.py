@@ -37,8 +37,8 @@ def _score(nats: float) -> TextScore:
     return TextScore(nats=nats, tokens=10, method="test", seconds=0.0)
 
 
-def _record(model: str, nats: float, notebook: str = "01") -> dict:
-    return record_score(model, _score(nats), notebook=notebook, train_seconds=1.0, train_tokens=100, params=5)
+def _record(model: str, nats: float, notebook: str = "01") -> None:
+    record_score(model, _score(nats), notebook=notebook, train_seconds=1.0, train_tokens=100, params=5)
 
 
 def test_bits_per_char_divides_by_ln2():
@@ -112,6 +112,7 @@ def test_score_text_rows_round_trip(monkeypatch):
     monkeypatch.setenv("LMCOURSE_PROFILE", "full")
     uniform = lambda x: np.zeros((len(x), 4))  # noqa: E731
     score = score_text(uniform, np.array([0, 1, 2, 3]), prefix=np.array([0, 0]), context=2)
-    row = record_score("uniform", score, notebook="01", train_seconds=None, train_tokens=None, params=0)
+    assert record_score("uniform", score, notebook="01", train_seconds=None, train_tokens=None, params=0) is None
+    row = load_leaderboard("cache")[0]
     assert row["nats_per_char"] == pytest.approx(math.log(4), abs=1e-4)
     assert row["scored_chars"] == 4 and "fixed window" in row["scoring"]
