@@ -168,12 +168,15 @@ class PositionalEmbedding(keras.layers.Layer):
     def call(self, ids: Any, reverse: bool = False) -> Any:
         if reverse:  # the same token matrix as the output projection (weight tying): vectors → logits
             return ops.matmul(ids, ops.transpose(ops.cast(self.tokens.embeddings, ids.dtype)))
-        length = ops.shape(ids)[-1]
+        return self.at(ids, ops.arange(ops.shape(ids)[-1]))
+
+    def at(self, ids: Any, positions: Any) -> Any:
+        """The vectors of tokens ``ids`` standing at ``positions`` (a cached decoder reads one at a time)."""
         x = self.tokens(ids)
         if self.kind == "learned":
-            return x + self.positions(ops.arange(length))
+            return x + self.positions(positions)
         if self.kind == "sinusoidal":
-            return x * math.sqrt(self.d_model) + ops.cast(self.table[:length], x.dtype)
+            return x * math.sqrt(self.d_model) + ops.cast(ops.take(self.table, positions, axis=0), x.dtype)
         return x
 
     def get_config(self) -> dict[str, Any]:

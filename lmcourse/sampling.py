@@ -1,4 +1,7 @@
-"""Turning a model's next-token logits into text: temperature and sampling.
+"""Turning a model's next-token logits into text: temperature, top-k, top-p (nucleus) and sampling.
+
+``top_k_filter`` and ``top_p_filter`` are written in lab 07's cells; a repository
+test keeps them and this module the same code.
 
     >>> probs = softmax_with_temperature([2.0, 1.0, 0.0], temperature=1.0)
     >>> round(float(probs.sum()), 6)
@@ -15,7 +18,8 @@ import tensorflow as tf
 
 from .text import Vocab
 
-__all__ = ["generate_stateful", "generate_text", "sample_next", "softmax_with_temperature"]
+__all__ = ["generate_stateful", "generate_text", "sample_next", "softmax_with_temperature", "top_k_filter",
+           "top_p_filter"]
 
 
 def softmax_with_temperature(logits: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -37,15 +41,61 @@ def softmax_with_temperature(logits: Sequence[float] | np.ndarray, temperature: 
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def sample_next(logits: Sequence[float] | np.ndarray, temperature: float, rng: np.random.Generator) -> int:
-    """Draw one token id from softmax(logits / temperature).
+def top_k_filter(logits: np.ndarray, k: int) -> np.ndarray:
+    """Keep the k largest logits of one position; the others become -inf (never sampled)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if k >= logits.size:
+        return logits
+    kth_largest = np.sort(logits)[-k]
+    return np.where(logits >= kth_largest, logits, -np.inf)
+
+
+def top_p_filter(logits: np.ndarray, p: float) -> np.ndarray:
+    """Keep the fewest most-likely tokens whose probabilities add up to at least p (nucleus sampling)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    order = np.argsort(logits)[::-1]                      # most likely first
+    probs = np.exp(logits[order] - logits[order[0]])
+    probs /= probs.sum()
+    keep = np.cumsum(probs) - probs < p                   # the mass before this token is still below p
+    filtered = np.full_like(logits, -np.inf)
+    filtered[order[keep]] = logits[order[keep]]
+    return filtered
+
+
+def sample_next(
+    logits: Sequence[float] | np.ndarray,
+    temperature: float,
+    rng: np.random.Generator,
+    *,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> int:
+    """Draw one token id from softmax(logits / temperature), after top-k and top-p filtering if asked.
+
+    ``temperature=0`` is greedy decoding (the most likely token, no randomness).
 
     >>> sample_next([0.0, 100.0], 1.0, np.random.default_rng(0))
     1
+    >>> sample_next([1.0, 3.0, 2.0], 0, np.random.default_rng(0))
+    1
     """
-    probs = softmax_with_temperature(logits, temperature)
-    if probs.ndim != 1:
-        raise ValueError(f"sample_next takes the logits of one position (1-D), got shape {probs.shape}")
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 1 or z.size == 0:
+        raise ValueError(f"sample_next takes the logits of one position (1-D, not empty), got shape {z.shape}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1):
+        raise ValueError(f"top_k must be a whole number, 1 or more (how many tokens to keep), got {top_k!r}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1] (the probability mass to keep), got {top_p!r}")
+    if temperature == 0:
+        return int(np.argmax(z))
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive (or 0 for greedy decoding), got {temperature}")
+    z = z / temperature
+    if top_k is not None:
+        z = top_k_filter(z, int(top_k))
+    if top_p is not None:
+        z = top_p_filter(z, top_p)
+    probs = softmax_with_temperature(z, 1.0)
     return int(rng.choice(probs.size, p=probs))
 
 
@@ -66,12 +116,16 @@ def generate_text(
     context: int = 100,
     seed: int = 0,
     detokenize: str = "",
+    top_k: int | None = None,
+    top_p: float | None = None,
 ) -> str:
     """Generate ``length`` characters after ``prompt`` by re-running the model on the last ``context`` tokens.
 
     Works for any model mapping ids (1, time) → logits (1, time, vocab). Each
     step re-reads the whole window: simple and stateless (lab 05 shows the
-    faster stateful way for recurrent models).
+    faster stateful way for recurrent models, lab 07 a key/value cache for
+    Transformers). ``temperature=0`` decodes greedily; ``top_k`` and ``top_p``
+    filter the distribution before sampling (see :func:`sample_next`).
     """
     _check_request(prompt, length)
     whole = isinstance(context, (int, np.integer)) and not isinstance(context, (bool, np.bool_))
@@ -85,7 +139,7 @@ def generate_text(
                           input_signature=[tf.TensorSpec((1, None), tf.int32)])
     for _ in range(length):
         window = tf.constant(np.asarray(ids[-context:], dtype=np.int32)[None, :])
-        ids.append(sample_next(forward(window)[0].numpy(), temperature, rng))
+        ids.append(sample_next(forward(window)[0].numpy(), temperature, rng, top_k=top_k, top_p=top_p))
     return detokenize.join(vocab.decode(ids))
 
 

@@ -155,3 +155,48 @@ def test_generate_text_wants_a_positive_whole_context(context):
     vocab = Vocab.build("ab", specials=(), order="sorted")
     with pytest.raises(ValueError, match="context must be a whole number of tokens, 1 or more"):
         generate_text(_echo_model(2, 0), vocab, "ab", 3, context=context)
+
+
+# top-k and top-p ---------------------------------------------------------------------------
+
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+from lmcourse.sampling import top_k_filter, top_p_filter  # noqa: E402
+
+LOGITS = arrays(np.float64, st.integers(1, 12), elements=st.floats(-20, 20))
+
+
+@settings(max_examples=60, deadline=None)
+@given(logits=LOGITS, k=st.integers(1, 15))
+def test_top_k_keeps_the_k_largest(logits, k):
+    kept = np.isfinite(top_k_filter(logits, k))
+    assert kept.sum() >= min(k, logits.size)                     # ties at the k-th value are all kept
+    assert logits[kept].min() >= np.sort(logits)[-min(k, logits.size)]
+    assert np.array_equal(top_k_filter(logits, k)[kept], logits[kept])
+
+
+@settings(max_examples=60, deadline=None)
+@given(logits=LOGITS, p=st.floats(0.01, 1.0))
+def test_top_p_keeps_the_fewest_tokens_reaching_p(logits, p):
+    probs = np.exp(logits - logits.max())
+    probs /= probs.sum()
+    kept = np.isfinite(top_p_filter(logits, p))
+    assert kept.any() and probs[kept].sum() >= p - 1e-9
+    smallest_kept = probs[kept].min()
+    assert probs[kept].sum() - smallest_kept < p + 1e-9           # without its least likely token, below p
+    assert probs[~kept].max(initial=0) <= smallest_kept + 1e-12
+
+
+def test_sample_next_with_filters_and_greedy():
+    rng = np.random.default_rng(0)
+    logits = np.array([3.0, 2.9, -5.0, 2.8])
+    draws = {sample_next(logits, 1.0, rng, top_k=2) for _ in range(200)}
+    assert draws == {0, 1}
+    assert {sample_next(logits, 1.0, rng, top_p=0.3) for _ in range(50)} == {0}
+    assert sample_next(logits, 0, rng) == 0
+    for kwargs, message in [(dict(top_k=0), "top_k"), (dict(top_k=1.5), "top_k"), (dict(top_p=0), "top_p"),
+                            (dict(top_p=1.5), "top_p")]:
+        with pytest.raises(ValueError, match=message):
+            sample_next(logits, 1.0, rng, **kwargs)
+    with pytest.raises(ValueError, match="temperature"):
+        sample_next(logits, -1.0, rng)

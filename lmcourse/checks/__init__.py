@@ -58,6 +58,12 @@ from .lab06 import (
     check_mha_params,
     check_shift_matrix,
 )
+from .lab07 import (
+    check_gpt_params,
+    check_kv_cache_bytes,
+    check_lr_schedule,
+    check_min_p_filter,
+)
 
 __all__ = [
     "Case",
@@ -92,4 +98,8 @@ __all__ = [
     "check_decoder_mask",
     "check_mha_params",
     "check_shift_matrix",
+    "check_gpt_params",
+    "check_lr_schedule",
+    "check_min_p_filter",
+    "check_kv_cache_bytes",
 ]
