@@ -81,6 +81,7 @@ __all__ = [
     "reject",
     "safe_extract",
     "sha256_of",
+    "short_path",
 ]
 
 CACHE_VARIABLE = "LMCOURSE_DATA_DIR"
@@ -219,6 +220,33 @@ def default_connect_timeout() -> float:
             f"number such as 3 or 30, or unset it for the default ({DEFAULT_CONNECT_TIMEOUT:g} s)."
         )
     return seconds
+
+
+def short_path(path: str | os.PathLike[str] | None) -> str:
+    """A path as a learner would type it: ``~`` for the home folder; never another user's name.
+
+    Committed notebooks show the environment report, so it must not print the
+    paths of the machine that ran them.
+
+    >>> short_path(Path.home() / ".cache" / "lmcourse")
+    '~/.cache/lmcourse'
+    >>> short_path(None)
+    'not set'
+    """
+    if path is None:
+        return "not set"
+    resolved = Path(path).expanduser()
+    home = Path.home()
+    try:
+        return "~/" + resolved.relative_to(home).as_posix() if resolved != home else "~"
+    except ValueError:
+        pass
+    for root in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        try:
+            return "./" + resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return "…/" + resolved.name
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:

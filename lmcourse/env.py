@@ -21,6 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .data import short_path
 from .profile import get_profile
 
 __all__ = [
@@ -257,33 +258,6 @@ def machine_info(measure: bool = True) -> dict[str, Any]:
     if measure:
         info["matmul_gflops_fp32"] = matmul_peak_gflops("float32")
     return info
-
-
-def short_path(path: str | os.PathLike[str] | None) -> str:
-    """A path as a learner would type it: ``~`` for the home folder; never another user's name.
-
-    Committed notebooks show the environment report, so it must not print the
-    paths of the machine that ran them.
-
-    >>> short_path(Path.home() / ".cache" / "lmcourse")
-    '~/.cache/lmcourse'
-    >>> short_path(None)
-    'not set'
-    """
-    if path is None:
-        return "not set"
-    resolved = Path(path).expanduser()
-    home = Path.home()
-    try:
-        return "~/" + resolved.relative_to(home).as_posix() if resolved != home else "~"
-    except ValueError:
-        pass
-    for root in (Path.cwd(), Path(__file__).resolve().parent.parent):
-        try:
-            return "./" + resolved.relative_to(root).as_posix()
-        except ValueError:
-            continue
-    return "…/" + resolved.name
 
 
 def environment_report(measure: bool = True) -> dict[str, Any]:

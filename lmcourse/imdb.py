@@ -37,6 +37,7 @@ from .data import (
     fetch_with_source,
     registry,
     reject,
+    short_path,
 )
 
 __all__ = ["SPLITS", "SPLIT_SIZES", "ImdbReviews", "imdb_content_digest", "load_imdb", "parse_imdb_archive"]
@@ -280,7 +281,7 @@ def load_imdb(split: str = "train", n: int | None = None, seed: int = 0) -> tupl
         reviews = _read_verified_archive(entry)
         _save_parsed(reviews, parsed)
         _remove_older_parsed(parsed)
-        print(f"IMDb parsed and verified in {time.perf_counter() - start:.0f} s; cached at {parsed}")
+        print(f"IMDb parsed and verified in {time.perf_counter() - start:.0f} s; cached at {short_path(parsed)}")
         result = reviews.texts[split], reviews.labels[split].astype(np.int64)
     texts, labels = result
     if n is not None:

@@ -2,8 +2,8 @@
 
 Notebook 03 introduces the fixed-window MLP language model of Bengio et al.
 (2003); later notebooks add their models here. Every builder returns an
-uncompiled ``keras.Model`` that outputs **logits** (no softmax), so losses use
-``from_logits=True``. Build (and compile) inside ``with strategy.scope():``.
+uncompiled ``keras.Model``; language models output **logits** (no softmax), so
+losses use ``from_logits=True``; lab 08's classifier outputs a probability. Build (and compile) inside ``with strategy.scope():``.
 
     >>> model = build_mlp_lm(vocab_size=10, context=4, embed_dim=3, hidden_units=8)
     >>> model.output_shape
@@ -20,7 +20,7 @@ import numpy as np
 
 from .sampling import sample_next
 
-__all__ = ["build_mlp_lm", "generate_fixed_window", "sample_from_logits"]
+__all__ = ["build_lstm_classifier", "build_mlp_lm", "generate_fixed_window", "sample_from_logits"]
 
 
 def _positive(name: str, value: Any) -> int:
@@ -70,6 +70,16 @@ def build_mlp_lm(
         x = keras.layers.Dropout(dropout, name="dropout_out")(x)
     logits = keras.layers.Dense(vocab_size, name="logits")(x)
     return keras.Model(inputs, logits, name=name)
+
+
+def build_lstm_classifier(vocab_size, embed_dim=64, units=64, *, mask=True, bidirectional=True, dropout=0.3):
+    """Embedding → (Bidirectional) LSTM → Dropout → Dense(1, sigmoid): P(positive) from padded word ids."""
+    ids = keras.Input((None,), dtype="int32", name="ids")
+    x = keras.layers.Embedding(vocab_size, embed_dim, mask_zero=mask, name="embedding")(ids)
+    lstm = keras.layers.LSTM(units, name="lstm")
+    x = keras.layers.Bidirectional(lstm, name="bidirectional")(x) if bidirectional else lstm(x)
+    x = keras.layers.Dropout(dropout)(x)
+    return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid", name="p_positive")(x), name="lstm_classifier")
 
 
 def sample_from_logits(

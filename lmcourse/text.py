@@ -27,6 +27,7 @@ __all__ = [
     "fit_zipf",
     "make_windows",
     "next_token_dataset",
+    "random_window_dataset",
     "oov_rate",
     "rank_frequency",
     "strip_html",
@@ -308,3 +309,45 @@ def next_token_dataset(
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def random_window_dataset(
+    ids: Sequence[int] | np.ndarray,
+    seq_len: int,
+    batch_size: int,
+    *,
+    seed: int = 0,
+) -> tf.data.Dataset:
+    """An endless ``tf.data`` pipeline of (inputs, targets) windows that start at random positions.
+
+    Unlike :func:`next_token_dataset`, whose windows start at multiples of
+    ``seq_len``, every batch here draws ``batch_size`` start positions uniformly
+    from the whole text (seeded, different for every batch), so a model trained
+    for many epochs sees each character at every position of its window rather
+    than the same windows again and again. Batches have the static shape
+    (batch_size, seq_len); take as many as you train for.
+
+    >>> ds = random_window_dataset(np.arange(100), seq_len=8, batch_size=4, seed=1)
+    >>> x, y = next(iter(ds))
+    >>> tuple(x.shape), bool((y[:, :-1] == x[:, 1:]).numpy().all()), bool((y == x + 1).numpy().all())
+    ((4, 8), True, True)
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be one sequence (1-D) of integer token ids, got shape {ids.shape}, dtype {ids.dtype}")
+    for name, value in (("seq_len", seq_len), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if len(ids) < seq_len + 1:
+        raise ValueError(f"{len(ids)} ids are too few for one window of {seq_len} (+1 for the target)")
+    table = tf.constant(ids.astype(np.int32))
+    offsets = tf.range(seq_len + 1, dtype=tf.int64)
+    starts_below = len(ids) - seq_len  # the last window's target is ids[-1]
+
+    def window_batch(step: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        starts = tf.random.stateless_uniform((batch_size,), seed=tf.stack([tf.constant(seed, tf.int64), step]),
+                                             minval=0, maxval=starts_below, dtype=tf.int64)
+        windows = tf.gather(table, starts[:, None] + offsets[None, :])
+        return windows[:, :-1], windows[:, 1:]
+
+    return tf.data.Dataset.counter().map(window_batch, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

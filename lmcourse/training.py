@@ -17,7 +17,7 @@ __all__ = ["TimeBudget", "ValidationTracker", "evaluate_nats"]
 
 
 class TimeBudget(keras.callbacks.Callback):
-    """Stop training once ``seconds`` of wall-clock time have passed (checked after every batch).
+    """Stop training once ``seconds`` of wall-clock time have passed, or after ``max_steps`` steps.
 
     Use it to compare models at an equal time budget, or to keep a notebook
     inside its run time whatever the machine. The clock starts after the
@@ -25,13 +25,19 @@ class TimeBudget(keras.callbacks.Callback):
     seconds that depend on the model, not on how fast it trains). With
     ``exclude=tracker``, the time a :class:`ValidationTracker` spends
     evaluating does not count either, so models are compared on training time.
+    ``max_steps`` stops at an exact step count whatever the epoch size (a
+    learning-rate schedule planned for that many steps then ends where planned).
+    Both are checked after every batch.
     """
 
-    def __init__(self, seconds: float, exclude: ValidationTracker | None = None):
+    def __init__(self, seconds: float, exclude: ValidationTracker | None = None, max_steps: int | None = None):
         super().__init__()
         if seconds <= 0:
             raise ValueError(f"seconds must be positive, got {seconds}")
+        if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1):
+            raise ValueError(f"max_steps must be a positive integer or None, got {max_steps!r}")
         self.seconds = seconds
+        self.max_steps = max_steps
         self.exclude = exclude  # a tracker whose evaluation time does not count
         self.start: float | None = None
         self.elapsed = 0.0
@@ -44,6 +50,8 @@ class TimeBudget(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self.steps += 1
+        if self.max_steps is not None and self.steps >= self.max_steps:
+            self.model.stop_training = True
         if self.start is None:  # the first step (graph tracing) is not timed
             self.start = time.perf_counter()
             return

@@ -23,6 +23,11 @@ from .attention import PositionalEmbedding
 
 __all__ = [
     "DecoderBlock",
+    "EncoderBlock",
+    "MeanPool",
+    "build_gpt_classifier",
+    "mask_tokens",
+    "mean_pool",
     "build_gpt",
     "decoder_blocks",
     "empty_kv_cache",
@@ -189,3 +194,59 @@ def kv_cache_step(model, token, position, keys, values):
     x = model.get_layer("final_ln")(x[None])
     logits = embed(x, reverse=True) if has_tied_embeddings(model) else model.get_layer("logits")(x)
     return logits[0], ops.stack(new_keys), ops.stack(new_values)
+
+
+@keras.saving.register_keras_serializable(package="lmcourse")
+class EncoderBlock(DecoderBlock):
+    """A block that sees the whole sequence: the decoder block without its causal mask (BERT's kind)."""
+
+    def call(self, x, training=False):
+        h = self.ln1(x)
+        x = x + self.drop(self.attention(h, h, training=training), training=training)
+        h = self.ln2(x)
+        return x + self.drop(self.ffn_out(self.ffn_in(h)), training=training)
+
+
+def mask_tokens(ids, mask_id, vocab_size, rng, rate=0.15, first_regular_id=4, pad_id=0):
+    """BERT's masking: choose ``rate`` of the real tokens; replace 80 % of them by ``mask_id``, 10 % by a
+    random token, leave 10 % unchanged. Returns (inputs, targets, chosen); the loss counts chosen positions."""
+    ids = np.asarray(ids)
+    chosen = (rng.random(ids.shape) < rate) & (ids != pad_id)
+    action = rng.random(ids.shape)
+    inputs = ids.copy()
+    inputs[chosen & (action < 0.8)] = mask_id
+    swap = chosen & (action >= 0.8) & (action < 0.9)
+    inputs[swap] = rng.integers(first_regular_id, vocab_size, swap.sum())
+    return inputs, ids, chosen
+
+
+def mean_pool(hidden, ids, pad_id=0):
+    """The average of each sequence's hidden vectors over its real (non-padding) tokens: (batch, d)."""
+    keep = ops.cast(ops.not_equal(ids, pad_id), hidden.dtype)[..., None]
+    return ops.sum(hidden * keep, axis=1) / ops.maximum(ops.sum(keep, axis=1), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="lmcourse")
+class MeanPool(layers.Layer):
+    """:func:`mean_pool` as a layer: (hidden (batch, T, d), ids (batch, T)) → (batch, d)."""
+
+    def __init__(self, pad_id: int = 0, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.pad_id = pad_id
+
+    def call(self, hidden, ids):
+        return mean_pool(hidden, ids, self.pad_id)
+
+    def get_config(self):
+        return {**super().get_config(), "pad_id": self.pad_id}
+
+
+def build_gpt_classifier(gpt: keras.Model, dropout: float = 0.1, pad_id: int = 0) -> keras.Model:
+    """A classifier on top of a :func:`build_gpt` body: the final LayerNorm's vectors, averaged over the
+    review's tokens (:func:`mean_pool`), then dropout and Dense(1, sigmoid). The body is shared, not copied:
+    set ``gpt.trainable = False`` to freeze it."""
+    ids = keras.Input((None,), dtype="int32", name="ids")
+    body = keras.Model(gpt.input, gpt.get_layer("final_ln").output, name="gpt_body")
+    pooled = MeanPool(pad_id, name="mean_pool")(body(ids), ids)
+    x = layers.Dropout(dropout)(pooled)
+    return keras.Model(ids, layers.Dense(1, activation="sigmoid", name="p_positive")(x), name="gpt_classifier")

@@ -103,3 +103,17 @@ def test_generate_fixed_window_explains_short_prompt():
         generate_fixed_window(model, [0, 1], 2, context=3)
     assert generate_fixed_window(model, [0, 1, 2], 0, context=3) == []
     assert math.isfinite(float(np.asarray(model(np.zeros((1, 3), dtype="int32"))).sum()))
+
+
+def test_build_lstm_classifier_masks_and_reads_both_ways():
+    from lmcourse.models import build_lstm_classifier
+
+    model = build_lstm_classifier(50, embed_dim=4, units=3)
+    ids = np.array([[5, 6, 7, 0, 0], [5, 6, 7, 0, 0]])
+    p = np.asarray(model(ids))
+    assert p.shape == (2, 1) and np.all((p > 0) & (p < 1))
+    trimmed = np.asarray(model(ids[:, :3]))
+    assert np.allclose(p, trimmed, atol=1e-6)  # the padding is masked: it changes nothing
+    unmasked = build_lstm_classifier(50, embed_dim=4, units=3, mask=False, bidirectional=False)
+    assert [layer.name for layer in unmasked.layers if "lstm" in layer.name] == ["lstm"]
+    assert unmasked.count_params() == 50 * 4 + 4 * (4 * 3 + 3 * 3 + 3) + 3 + 1

@@ -143,7 +143,7 @@ def test_no_big_or_third_party_files_tracked():
 def test_ruff_is_clean():
     ruff = Path(sys.executable).parent / "ruff"
     command = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
-    result = subprocess.run(command + ["check", "lmcourse", "tests", "notebooks", "solutions"],
+    result = subprocess.run(command + ["check", "lmcourse", "tests", "tools", "notebooks", "solutions"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 

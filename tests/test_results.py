@@ -164,3 +164,16 @@ def test_sync_check_reports_a_stale_figure(tmp_path, monkeypatch):
     assert tools.sync() == [tmp_path / "lesson.md"]
     assert (tmp_path / "lesson.md").read_text() == "x = <!--r:07/x-->2<!--/r-->\n"
     assert tools.sync(check=True) == []
+
+
+def test_notebook_07_uses_the_recipe_its_12m_study_chose():
+    """The full profile of lab 07 trains the recipe the 12M variant chose on dev (no choice made by hand)."""
+    import ast
+
+    nb = nbformat.read(ROOT / "notebooks" / "07_transformer_language_model.ipynb", as_version=4)
+    config = next(c.source for c in nb.cells if c.cell_type == "code" and "RECIPE_12M =" in c.source)
+    assigned = next(node.value for node in ast.parse(config).body
+                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "RECIPE_12M")
+    chosen = load_results("07", profile="12M")["figures"]
+    assert "recipe_changes" in chosen, "results/07.json has no 12M study: run `make execute NB=07 VARIANT=12M`"
+    assert ast.literal_eval(assigned) == chosen["recipe_changes"]["value"]

@@ -453,3 +453,29 @@ def test_next_token_dataset_too_few_windows():
         next_token_dataset(np.arange(21), seq_len=10, batch_size=0)
     with pytest.raises(ValueError, match="too few"):
         next_token_dataset(np.arange(5), seq_len=10, batch_size=1)
+
+
+def test_random_window_dataset_draws_windows_at_every_offset():
+    from lmcourse.text import random_window_dataset
+
+    ids = np.arange(1000)
+    ds = random_window_dataset(ids, seq_len=10, batch_size=64, seed=3)
+    starts = set()
+    for x, y in ds.take(20):
+        x, y = x.numpy(), y.numpy()
+        assert x.shape == (64, 10) and np.array_equal(y, x + 1)  # consecutive ids, targets shifted by one
+        starts.update(x[:, 0].tolist())
+    assert max(starts) <= 1000 - 11 and len({s % 10 for s in starts}) == 10  # not only multiples of seq_len
+    again = next(iter(random_window_dataset(ids, seq_len=10, batch_size=64, seed=3)))[0].numpy()
+    assert np.array_equal(again, next(iter(ds))[0].numpy())  # seeded
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(ids=[[1, 2]], seq_len=1, batch_size=1), "1-D"), (dict(ids=[1.5, 2.5], seq_len=1, batch_size=1), "integer"),
+    (dict(ids=[1, 2, 3], seq_len=0, batch_size=1), "seq_len"), (dict(ids=[1, 2], seq_len=2, batch_size=1), "too few"),
+])
+def test_random_window_dataset_explains_bad_input(kwargs, message):
+    from lmcourse.text import random_window_dataset
+
+    with pytest.raises(ValueError, match=message):
+        random_window_dataset(**kwargs)

@@ -107,3 +107,13 @@ def test_time_budget_can_leave_evaluation_time_out():
     assert tracker.eval_seconds >= 0.2  # at least one (slow) evaluation happened...
     assert wall > budget.elapsed + tracker.eval_seconds * 0.9  # ...and the budget did not count it
     assert 0.3 <= budget.elapsed < 5
+
+
+def test_time_budget_stops_at_max_steps_mid_epoch():
+    model = _tiny_lm()
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    budget = TimeBudget(seconds=600, max_steps=7)
+    model.fit(_data().repeat(), steps_per_epoch=5, epochs=10, verbose=0, callbacks=[budget])
+    assert budget.steps == 7
+    with pytest.raises(ValueError, match="max_steps"):
+        TimeBudget(seconds=1, max_steps=0)

@@ -47,8 +47,10 @@ def test_decoder_block_is_causal():
     block = DecoderBlock(d_model=8, num_heads=2, ffn_dim=16)
     x = np.random.default_rng(1).normal(size=(1, 6, 8)).astype("float32")
     changed = x.copy()
-    changed[:, 4:] += 3.0
-    assert np.allclose(np.asarray(block(x))[:, :4], np.asarray(block(changed))[:, :4], atol=1e-6)
+    changed[:, 4:] += np.random.default_rng(9).normal(size=(1, 2, 8))  # not a constant: LayerNorm removes those
+    out, out_changed = np.asarray(block(x)), np.asarray(block(changed))
+    assert np.allclose(out[:, :4], out_changed[:, :4], atol=1e-6)
+    assert not np.allclose(out[:, 4:], out_changed[:, 4:])
 
 
 def test_decoder_block_explains_heads_that_do_not_divide():
@@ -126,3 +128,48 @@ def test_save_and_reload_gives_identical_logits(tmp_path):
     model.save(tmp_path / "gpt.keras")
     again = keras.saving.load_model(tmp_path / "gpt.keras")
     assert np.array_equal(np.asarray(again(ids)), np.asarray(model(ids)))
+
+
+# Lab 09: encoder blocks, BERT masking, the classifier ------------------------------------------
+
+from lmcourse.transformer import EncoderBlock, build_gpt_classifier, mask_tokens, mean_pool  # noqa: E402
+
+
+def test_encoder_block_sees_the_future_and_the_decoder_does_not():
+    x = np.random.default_rng(2).normal(size=(1, 6, 8)).astype("float32")
+    changed = x.copy()
+    changed[:, -1] += np.random.default_rng(9).normal(size=(1, 8))
+    encoder = EncoderBlock(d_model=8, num_heads=2, ffn_dim=16)
+    assert not np.allclose(np.asarray(encoder(x))[:, 0], np.asarray(encoder(changed))[:, 0])
+
+
+def test_mask_tokens_follows_80_10_10():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(4, 1000, (400, 100))
+    ids[:, -10:] = 0  # padding is never chosen
+    inputs, targets, chosen = mask_tokens(ids, mask_id=3, vocab_size=1000, rng=rng)
+    assert np.array_equal(targets, ids) and not chosen[:, -10:].any()
+    assert chosen[:, :-10].mean() == pytest.approx(0.15, abs=0.01)
+    assert (inputs[chosen] == 3).mean() == pytest.approx(0.8, abs=0.02)
+    assert (inputs[chosen] == ids[chosen]).mean() == pytest.approx(0.1, abs=0.02)
+    assert np.array_equal(inputs[~chosen], ids[~chosen])
+
+
+def test_mean_pool_ignores_padding():
+    hidden = np.arange(12, dtype="float32").reshape(1, 4, 3)
+    pooled = np.asarray(mean_pool(hidden, np.array([[5, 6, 0, 0]])))
+    assert np.allclose(pooled, hidden[0, :2].mean(axis=0))
+
+
+def test_gpt_classifier_shares_the_body_and_can_freeze_it(tmp_path):
+    gpt = build_gpt(vocab_size=50, context=8, d_model=16, num_layers=1, num_heads=2, tie_embeddings=True)
+    classifier = build_gpt_classifier(gpt)
+    ids = np.array([[5, 6, 7, 0, 0], [8, 9, 10, 11, 12]])
+    p = np.asarray(classifier(ids))
+    assert p.shape == (2, 1) and np.allclose(p[0], np.asarray(classifier(ids[:1, :3]))[0], atol=1e-6)
+    gpt.trainable = False
+    assert len(classifier.trainable_weights) == 2  # only the new head
+    classifier.save(tmp_path / "c.keras")
+    import keras as _keras
+
+    assert np.allclose(np.asarray(_keras.saving.load_model(tmp_path / "c.keras")(ids)), p, atol=1e-6)

@@ -64,6 +64,18 @@ from .lab07 import (
     check_lr_schedule,
     check_min_p_filter,
 )
+from .lab08 import (
+    check_auc_by_ranking,
+    check_mark_negation,
+    check_metrics_from_confusion,
+    check_pad_and_truncate,
+)
+from .lab09 import (
+    check_layerwise_lrs,
+    check_masked_accuracy,
+    check_per_token_and_char,
+    check_wordpiece,
+)
 
 __all__ = [
     "Case",
@@ -102,4 +114,12 @@ __all__ = [
     "check_lr_schedule",
     "check_min_p_filter",
     "check_kv_cache_bytes",
+    "check_mark_negation",
+    "check_metrics_from_confusion",
+    "check_auc_by_ranking",
+    "check_pad_and_truncate",
+    "check_wordpiece",
+    "check_per_token_and_char",
+    "check_layerwise_lrs",
+    "check_masked_accuracy",
 ]
