@@ -18,8 +18,8 @@ The checks live in one module per lab (``lab00`` … ``lab09``) beside the share
 from .core import Case, CheckResult, check_function, converted
 from .lab00 import (
     check_alpha_tokenize,
-    check_next_token_pairs,
-    check_oov_rate,
+    check_strided_windows,
+    check_vocab_for_coverage,
     check_sequence_log_prob,
 )
 from .lab01 import (
@@ -84,8 +84,8 @@ __all__ = [
     "converted",
     "check_sequence_log_prob",
     "check_alpha_tokenize",
-    "check_oov_rate",
-    "check_next_token_pairs",
+    "check_vocab_for_coverage",
+    "check_strided_windows",
     "check_bigram_counts",
     "check_add_k_prob",
     "check_perplexity_from_log_probs",

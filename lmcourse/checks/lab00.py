@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .core import Case, CheckResult, check_function
+from .core import Case, CheckResult, check_function, converted
 
-__all__ = ["check_sequence_log_prob", "check_alpha_tokenize", "check_oov_rate", "check_next_token_pairs"]
+__all__ = ["check_sequence_log_prob", "check_alpha_tokenize", "check_vocab_for_coverage", "check_strided_windows"]
 
 
 def check_sequence_log_prob(fn: Callable[[Sequence[float]], float]) -> CheckResult:
@@ -21,8 +21,8 @@ def check_sequence_log_prob(fn: Callable[[Sequence[float]], float]) -> CheckResu
         Case(([0.01] * 2000,), 2000 * math.log(0.01), "2000 tokens: the product underflows to 0.0"),
     ]
     return check_function(fn, cases, name="sequence_log_prob", tol=1e-6,
-                          hint="sum the natural logs (math.log or np.log) of the probabilities; "
-                               "multiplying 2000 small numbers underflows to 0.0 before the log")
+                          hint="a product of 2000 small numbers underflows to 0.0 before you can take its log; "
+                               "the log of a product is a sum of logs")
 
 
 def check_alpha_tokenize(fn: Callable[[str], list[str]]) -> CheckResult:
@@ -34,31 +34,40 @@ def check_alpha_tokenize(fn: Callable[[str], list[str]]) -> CheckResult:
         Case(("Hello,   WORLD\nagain",), ["hello", "world", "again"], "any whitespace separates"),
     ]
     return check_function(fn, cases, name="alpha_tokenize",
-                          hint="re.findall(r'[a-z]+', text.lower()) keeps runs of letters")
+                          hint="lowercase first; a regular expression for 'one or more letters a-z' finds "
+                               "every run of letters and skips everything else")
 
 
-def check_oov_rate(fn: Callable[[Sequence[str], Sequence[str], int], float]) -> CheckResult:
-    """Exercise 00.3: the OOV rate of evaluation tokens under a min-frequency vocabulary."""
-    train = "a a a b b c".split()
+def check_vocab_for_coverage(fn: Callable[[Sequence[str], float], int]) -> CheckResult:
+    """Exercise 00.3: how many of the most frequent word types cover a share of the tokens."""
+    tokens = "a a a a b b b c c d".split()  # 4, 3, 2, 1 of 10
     cases = [
-        Case((train, "a b c".split(), 1), 0.0, "min_freq=1 keeps every training token"),
-        Case((train, "a b c d".split(), 1), 0.25, "'d' was never seen"),
-        Case((train, "a b c d".split(), 2), 0.5, "with min_freq=2, 'c' (seen once) is out too"),
-        Case((train, "c c c a".split(), 3), 0.75, "count every occurrence, not distinct words"),
+        Case((tokens, 0.4), 1, "'a' alone covers 4 of 10"),
+        Case((tokens, 0.5), 2, "'a' + 'b' cover 7 of 10"),
+        Case((tokens, 0.7), 2, "exactly 0.7 is enough"),
+        Case((tokens, 0.71), 3, "just above 0.7 needs 'c' too"),
+        Case((tokens, 1.0), 4, "everything"),
+        Case(("x y z".split(), 0.5), 2, "ties: any order of equal counts gives the same number"),
     ]
-    return check_function(fn, cases, name="oov_rate",
-                          hint="count the training tokens (collections.Counter), keep those with "
-                               "count >= min_freq, then return the share of eval tokens not kept")
+    return check_function(converted(fn, int), cases, name="vocab_for_coverage",
+                          hint="sort the counts from largest to smallest and add them up until the running "
+                               "share of all token occurrences reaches the coverage")
 
 
-def check_next_token_pairs(fn: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]) -> CheckResult:
-    """Exercise 00.4: non-overlapping (inputs, targets) windows, targets shifted by one."""
-    cases = [
-        Case((np.arange(7), 3), (np.array([[0, 1, 2], [3, 4, 5]]), np.array([[1, 2, 3], [4, 5, 6]]))),
-        Case((np.arange(6), 3), (np.array([[0, 1, 2]]), np.array([[1, 2, 3]])),
-             "6 ids give one window: the second would need a 7th id as its last target"),
-        Case((np.arange(10, 15), 2), (np.array([[10, 11], [12, 13]]), np.array([[11, 12], [13, 14]]))),
-    ]
-    return check_function(fn, cases, name="next_token_pairs",
-                          hint="n = (len(ids) - 1) // seq_len windows; x = ids[:n*seq_len] and "
-                               "y = ids[1:n*seq_len+1], each reshaped to (n, seq_len)")
+def check_strided_windows(fn: Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]) -> CheckResult:
+    """Exercise 00.4: windows of seq_len inputs every stride ids, with targets shifted by one."""
+    def reference(ids: np.ndarray, seq_len: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
+        starts = range(0, len(ids) - seq_len, stride)
+        return (np.array([ids[s : s + seq_len] for s in starts]),
+                np.array([ids[s + 1 : s + seq_len + 1] for s in starts]))
+
+    cases = [Case((ids, n, k), reference(ids, n, k), note) for ids, n, k, note in [
+        (np.arange(7), 3, 3, "stride = seq_len: no overlap"),
+        (np.arange(6), 3, 1, "stride 1: a window at every start that leaves room for the last target"),
+        (np.arange(10, 20), 4, 2, "stride 2"),
+        (np.arange(5), 4, 3, "only one window fits"),
+    ]]
+    return check_function(converted(fn, lambda got: tuple(np.asarray(a) for a in got)), cases,
+                          name="strided_windows",
+                          hint="a window starting at s needs ids s … s + seq_len (its last target included); "
+                               "list the starts 0, stride, 2·stride, … that leave room for that")
