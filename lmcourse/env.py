@@ -14,7 +14,6 @@ import platform
 import random
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import keras
@@ -314,7 +313,6 @@ def _quiet_known_warnings() -> None:
     pipelines shuffle with a seed), and ``fit``'s default is ``shuffle=True``.
     TensorFlow's retracing notice is dropped too (see :class:`_RetracingFilter`).
     """
-    import logging
     import warnings
 
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
@@ -333,7 +331,7 @@ class _RetracingFilter:
     and the notice only alarms a learner.
     """
 
-    def filter(self, record: "logging.LogRecord") -> bool:  # noqa: F821 - logging imported by the caller
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: F821 - logging imported by the caller
         return "triggered tf.function retracing" not in record.getMessage()
 
 

@@ -1,9 +1,12 @@
-"""Scores for language models: stable softmax arithmetic and validation nats per token.
+"""Scores for language models: stable softmax arithmetic and the course's single scorer.
 
-The softmax and cross-entropy here are NumPy references (notebook 03 writes them
-with tensor ops and checks them against Keras); :func:`nats_per_token` scores any
-Keras next-token model over a whole text, so every character-level model of the
-course is measured the same way.
+``softmax``, ``log_softmax``, ``logsumexp`` and ``cross_entropy`` are written in
+lab 03's cells (the same code as here; a repository test keeps them the same)
+and checked there against Keras. Everything else in the course that needs a
+softmax calls these. :func:`score_text` is the one yardstick: it scores any
+next-token model on every token of a text, once, so every character-level model
+of the course is measured the same way and the leaderboard accepts only its
+:class:`TextScore`.
 
     >>> import numpy as np
     >>> round(float(logsumexp(np.array([1000.0, 1000.0]))), 4)  # exp(1000) would overflow
@@ -19,23 +22,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["TextScore", "cross_entropy", "log_softmax", "logsumexp", "nats_per_token", "score_text", "softmax"]
-
-
-def _as_logits(logits: Sequence[float] | np.ndarray) -> np.ndarray:
-    array = np.asarray(logits, dtype=np.float64)
-    if array.ndim == 0 or array.shape[-1] == 0:
-        raise ValueError(
-            f"logits need a last axis with at least one entry (one score per class), got shape {array.shape}"
-        )
-    return array
+__all__ = ["TextScore", "cross_entropy", "log_softmax", "logsumexp", "score_text", "softmax"]
 
 
-def logsumexp(logits: Sequence[float] | np.ndarray) -> np.ndarray:
+def _as_logits(logits: ArrayLike) -> np.ndarray:
+    """The logits as float64, with a last axis of at least one class."""
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"logits need a last axis with at least one entry (one score per class), got shape {z.shape}")
+    return z
+
+
+def logsumexp(logits: ArrayLike) -> np.ndarray:
     """log Σ exp(z) over the last axis, computed as m + log Σ exp(z − m) with m = max z.
 
-    Subtracting the maximum keeps every exponent ≤ 0, so nothing overflows.
+    Subtracting the maximum keeps every exponent ≤ 0, so nothing overflows, and
+    one term is exp(0) = 1, so the sum never underflows to 0.
 
     >>> logsumexp([0.0, 0.0]).round(6)  # log 2
     np.float64(0.693147)
@@ -44,12 +48,12 @@ def logsumexp(logits: Sequence[float] | np.ndarray) -> np.ndarray:
     """
     z = _as_logits(logits)
     m = np.max(z, axis=-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
+    m = np.where(np.isfinite(m), m, 0.0)  # a row of -inf logits: shift by 0, not by -inf
     return (m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True)))[..., 0]
 
 
-def log_softmax(logits: Sequence[float] | np.ndarray) -> np.ndarray:
-    """log softmax(z) = z − logsumexp(z), over the last axis.
+def log_softmax(logits: ArrayLike) -> np.ndarray:
+    """log softmax(z) = z − logsumexp(z), over the last axis: never the log of an underflowed probability.
 
     >>> np.exp(log_softmax([1.0, 1.0, 1.0])).round(4).tolist()
     [0.3333, 0.3333, 0.3333]
@@ -58,8 +62,10 @@ def log_softmax(logits: Sequence[float] | np.ndarray) -> np.ndarray:
     return z - logsumexp(z)[..., None]
 
 
-def softmax(logits: Sequence[float] | np.ndarray) -> np.ndarray:
-    """The probabilities exp(z) / Σ exp(z) over the last axis, without overflow.
+def softmax(logits: ArrayLike) -> np.ndarray:
+    """The probabilities exp(z) / Σ exp(z) over the last axis, computed as exp(z − m) / Σ exp(z − m).
+
+    The course's one softmax: :func:`lmcourse.sampling.softmax_with_temperature` calls it.
 
     >>> softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
@@ -69,10 +75,11 @@ def softmax(logits: Sequence[float] | np.ndarray) -> np.ndarray:
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-def cross_entropy(logits: Sequence[float] | np.ndarray, targets: Sequence[int] | np.ndarray | int) -> float:
+def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
     """Mean cross-entropy −log softmax(z)[y] in nats, from logits (batch, classes) and class ids (batch,).
 
-    A single example (1-D logits, an int target) works too.
+    A single example (1-D logits, an int target) works too. It goes through
+    :func:`log_softmax`, so no probability is ever formed.
 
     >>> round(cross_entropy([[2.0, 0.0], [0.0, 2.0]], [0, 1]), 4)
     0.1269
@@ -81,18 +88,15 @@ def cross_entropy(logits: Sequence[float] | np.ndarray, targets: Sequence[int] |
     """
     z = _as_logits(logits)
     y = np.asarray(targets)
-    if z.ndim == 1:
+    if z.ndim == 1:  # one example: 1-D logits and one target
         z, y = z[None, :], y.reshape(1)
-    if z.ndim != 2 or y.shape != z.shape[:1]:
-        raise ValueError(
-            f"logits must be (batch, classes) and targets (batch,); got {z.shape} and {y.shape}"
-        )
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"targets must be integer class ids, got dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= z.shape[1]):
-        raise ValueError(f"target ids must be in 0..{z.shape[1] - 1}; got {y.min()}..{y.max()}")
+    if z.ndim != 2 or y.shape != z.shape[:1] or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"logits must be (batch, classes) and targets (batch,) integer class ids; "
+                         f"got shapes {z.shape} and {y.shape}, targets of dtype {y.dtype}")
     if y.size == 0:
-        raise ValueError("no examples: the mean cross-entropy of an empty batch is undefined")
+        raise ValueError("the batch is empty: an empty batch has no mean cross-entropy")
+    if y.min() < 0 or y.max() >= z.shape[1]:
+        raise ValueError(f"target ids must be in 0..{z.shape[1] - 1}; got {y.min()}..{y.max()}")
     return float(-np.mean(log_softmax(z)[np.arange(len(y)), y]))
 
 
@@ -102,100 +106,6 @@ def _predictor(model: Any) -> Callable[[np.ndarray], np.ndarray]:
     if callable(model):
         return lambda x: np.asarray(model(x))
     raise TypeError(f"model must be a Keras model or a function from ids to logits, got {type(model).__name__}")
-
-
-def nats_per_token(
-    model: Any,
-    ids: Sequence[int] | np.ndarray,
-    context: int,
-    *,
-    prefix: Sequence[int] | np.ndarray = (),
-    batch_size: int = 1024,
-    pad_id: int = 0,
-) -> float:
-    """Mean negative log-likelihood (nats) a next-token model gives to every token of ``ids``.
-
-    ``model`` maps int ids of shape (batch, context) to logits, either
-    (batch, vocab) — a fixed-window model that predicts the token after the
-    window — or (batch, context, vocab) — a sequence model that predicts the
-    next token at every position (RNNs, Transformers; it must be causal).
-    Every token of ``ids`` is scored exactly once:
-
-    * a fixed-window model sees the ``context`` tokens before each target, so
-      ``prefix`` must hold at least ``context`` tokens that precede ``ids``
-      (for the course split: the end of the training text);
-    * a sequence model reads the text in consecutive chunks of ``context``
-      tokens (each token conditioned on the earlier tokens of its chunk);
-      ``prefix`` must hold at least one token.
-
-    Batches keep a static shape (the last one is padded with ``pad_id``,
-    padded positions are never scored). Logits are turned into
-    log-probabilities with a stable log-softmax.
-
-    >>> vocab = 3
-    >>> uniform = lambda x: np.zeros((len(x), vocab))  # a fixed-window model: 1/3 each
-    >>> round(nats_per_token(uniform, [0, 1, 2, 1], context=2, prefix=[2, 2]), 4)  # log 3
-    1.0986
-    """
-    ids = np.asarray(ids)
-    prefix = np.asarray(prefix, dtype=ids.dtype if ids.size else np.int64)
-    if ids.ndim != 1 or prefix.ndim != 1:
-        raise ValueError("ids and prefix must be 1-D sequences of token ids; flatten them first")
-    if ids.size == 0:
-        raise ValueError("no tokens to score: ids is empty")
-    if context < 1 or batch_size < 1:
-        raise ValueError(f"context and batch_size must be at least 1, got {context} and {batch_size}")
-    if prefix.size == 0:
-        raise ValueError(
-            "pass the tokens that precede ids as prefix (at least one; a fixed-window model needs "
-            "`context` of them), e.g. the end of the training text, so every token of ids is scored"
-        )
-    predict = _predictor(model)
-    text = np.concatenate([prefix, ids]).astype(np.int32)
-    start = len(prefix)  # position of ids[0] in text
-    probe = predict(np.full((batch_size, context), pad_id, dtype=np.int32))  # the shape every batch has
-    if probe.ndim == 2:  # fixed window: one prediction per window
-        if len(prefix) < context:
-            raise ValueError(
-                f"a fixed-window model with context {context} needs at least {context} prefix tokens "
-                f"before the first scored token; got {len(prefix)}. Pass e.g. train_ids[-{context}:]"
-            )
-        positions = np.arange(start, len(text))
-        windows = positions[:, None] - context + np.arange(context)[None, :]
-        chunks = [(text[windows[i : i + batch_size]], text[positions[i : i + batch_size]], None)
-                  for i in range(0, len(positions), batch_size)]
-    elif probe.ndim == 3:  # sequence model: predictions at every position of a chunk
-        inputs_start = np.arange(start - 1, len(text) - 1, context)
-        rows, targets, masks = [], [], []
-        for s in inputs_start:
-            x = text[s : s + context]
-            y = text[s + 1 : s + context + 1]
-            valid = len(y)
-            rows.append(np.pad(x, (0, context - len(x)), constant_values=pad_id))
-            targets.append(np.pad(y, (0, context - valid), constant_values=pad_id))
-            masks.append(np.arange(context) < valid)
-        rows_a, targets_a, masks_a = np.stack(rows), np.stack(targets), np.stack(masks)
-        chunks = [(rows_a[i : i + batch_size], targets_a[i : i + batch_size], masks_a[i : i + batch_size])
-                  for i in range(0, len(rows_a), batch_size)]
-    else:
-        raise ValueError(
-            f"the model returned logits of shape {probe.shape}; expected (batch, vocab) for a "
-            "fixed-window model or (batch, context, vocab) for a sequence model"
-        )
-    total, count = 0.0, 0
-    for x, y, mask in chunks:
-        n = len(x)
-        if n < batch_size:  # keep the batch shape static
-            x = np.concatenate([x, np.full((batch_size - n,) + x.shape[1:], pad_id, dtype=x.dtype)])
-        log_p = log_softmax(predict(x)[:n])
-        picked = np.take_along_axis(log_p, y[..., None].astype(np.int64), axis=-1)[..., 0]
-        if mask is not None:
-            picked = picked[mask]
-        total -= float(picked.sum())
-        count += picked.size
-    if count != len(ids):  # pragma: no cover - a bug guard, not a user error
-        raise RuntimeError(f"scored {count} tokens instead of {len(ids)}")
-    return total / count
 
 
 @dataclass(frozen=True)

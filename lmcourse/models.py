@@ -1,9 +1,12 @@
-"""Model builders for the course's language models, and sampling from them.
+"""Model builders: lab 03's fixed-window MLP language model and lab 08's LSTM classifier.
 
-Notebook 03 introduces the fixed-window MLP language model of Bengio et al.
-(2003); later notebooks add their models here. Every builder returns an
-uncompiled ``keras.Model``; language models output **logits** (no softmax), so
-losses use ``from_logits=True``; lab 08's classifier outputs a probability. Build (and compile) inside ``with strategy.scope():``.
+Notebook 03 writes :func:`build_mlp_lm` (Bengio et al., 2003) in a cell and
+notebook 08 :func:`build_lstm_classifier`, the same code as here (a repository
+test keeps them the same). Every builder returns an uncompiled
+``keras.Model``; language models output **logits** (no softmax), so losses use
+``from_logits=True``; lab 08's classifier outputs a probability. Build (and
+compile) inside ``with strategy.scope():``. Sampling from a model is in
+:mod:`lmcourse.sampling`.
 
     >>> model = build_mlp_lm(vocab_size=10, context=4, embed_dim=3, hidden_units=8)
     >>> model.output_shape
@@ -12,15 +15,13 @@ losses use ``from_logits=True``; lab 08's classifier outputs a probability. Buil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import keras
 import numpy as np
+from keras import ops
 
-from .sampling import sample_next
-
-__all__ = ["build_lstm_classifier", "build_mlp_lm", "generate_fixed_window", "sample_from_logits"]
+__all__ = ["MaxMeanPool", "build_lstm_classifier", "build_mlp_lm"]
 
 
 def _positive(name: str, value: Any) -> int:
@@ -72,72 +73,40 @@ def build_mlp_lm(
     return keras.Model(inputs, logits, name=name)
 
 
-def build_lstm_classifier(vocab_size, embed_dim=64, units=64, *, mask=True, bidirectional=True, dropout=0.3):
-    """Embedding → (Bidirectional) LSTM → Dropout → Dense(1, sigmoid): P(positive) from padded word ids."""
+@keras.saving.register_keras_serializable(package="lmcourse")
+class MaxMeanPool(keras.layers.Layer):
+    """(hidden (batch, T, d), ids (batch, T)) → the max and the mean over time steps, (batch, 2d).
+
+    With ``skip_padding`` the padded steps (id 0) are left out of both.
+    """
+
+    def __init__(self, skip_padding: bool = True, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.skip_padding = skip_padding
+
+    def call(self, hidden, ids, mask=None):
+        real = ops.not_equal(ids, 0) if self.skip_padding else ops.ones_like(ids, dtype="bool")
+        keep = ops.cast(real, hidden.dtype)[..., None]
+        mean = ops.sum(hidden * keep, axis=1) / ops.maximum(ops.sum(keep, axis=1), 1.0)
+        largest = ops.max(hidden + (keep - 1.0) * 1e9, axis=1)
+        return ops.concatenate([largest, mean], axis=-1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # one vector per review: nothing left to mask
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "skip_padding": self.skip_padding}
+
+
+def build_lstm_classifier(vocab_size, embed_dim=64, units=64, *, mask=True, bidirectional=True, pooling="last",
+                          dropout=0.5, embedding_dropout=0.3):
+    """Embedding → (Bidirectional) LSTM → its last state, or max and mean over every step → Dense(1, sigmoid)."""
     ids = keras.Input((None,), dtype="int32", name="ids")
     x = keras.layers.Embedding(vocab_size, embed_dim, mask_zero=mask, name="embedding")(ids)
-    lstm = keras.layers.LSTM(units, name="lstm")
+    x = keras.layers.SpatialDropout1D(embedding_dropout, name="word_dropout")(x)
+    lstm = keras.layers.LSTM(units, return_sequences=pooling == "max_mean", name="lstm")
     x = keras.layers.Bidirectional(lstm, name="bidirectional")(x) if bidirectional else lstm(x)
+    if pooling == "max_mean":
+        x = MaxMeanPool(skip_padding=mask, name="max_mean_pool")(x, ids)
     x = keras.layers.Dropout(dropout)(x)
     return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid", name="p_positive")(x), name="lstm_classifier")
-
-
-def sample_from_logits(
-    logits: Sequence[float] | np.ndarray,
-    temperature: float = 1.0,
-    rng: np.random.Generator | None = None,
-) -> int:
-    """Draw one id from softmax(logits / temperature); temperature 0 means argmax (greedy).
-
-    Low temperatures sharpen the distribution (safer, repetitive text), high
-    ones flatten it (more varied, more mistakes).
-
-    >>> sample_from_logits([0.0, 5.0, 1.0], temperature=0)
-    1
-    >>> sample_from_logits([0.0, 5.0, 1.0], rng=np.random.default_rng(0)) in (0, 1, 2)
-    True
-    """
-    z = np.asarray(logits, dtype=np.float64).reshape(-1)
-    if z.size == 0:
-        raise ValueError("logits are empty: there is nothing to sample from")
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0 (0 = greedy), got {temperature}")
-    if temperature == 0:
-        return int(np.argmax(z))
-    return sample_next(z, temperature, rng if rng is not None else np.random.default_rng())
-
-
-def generate_fixed_window(
-    model: Any,
-    prompt_ids: Sequence[int] | np.ndarray,
-    length: int,
-    *,
-    context: int,
-    temperature: float = 1.0,
-    seed: int | None = 0,
-) -> list[int]:
-    """Extend ``prompt_ids`` by ``length`` sampled ids with a fixed-window model; returns the new ids.
-
-    Each step feeds the last ``context`` ids (the prompt must have at least
-    that many) and samples the next from the model's logits.
-
-    >>> model = build_mlp_lm(vocab_size=5, context=3, embed_dim=2, hidden_units=4)
-    >>> new = generate_fixed_window(model, [0, 1, 2], 4, context=3, temperature=0)
-    >>> len(new), all(0 <= i < 5 for i in new)
-    (4, True)
-    """
-    ids = [int(i) for i in np.asarray(prompt_ids).reshape(-1)]
-    context = _positive("context", context)
-    if len(ids) < context:
-        raise ValueError(f"the prompt has {len(ids)} ids; a model with context {context} needs at least {context}")
-    if length < 0:
-        raise ValueError(f"length must be >= 0, got {length}")
-    rng = np.random.default_rng(seed)
-    new: list[int] = []
-    for _ in range(length):
-        x = np.asarray([ids[-context:]], dtype=np.int32)
-        logits = np.asarray(model.predict_on_batch(x) if hasattr(model, "predict_on_batch") else model(x))
-        next_id = sample_from_logits(logits[0], temperature, rng)
-        ids.append(next_id)
-        new.append(next_id)
-    return new

@@ -1,7 +1,11 @@
 """Turning a model's next-token logits into text: temperature, top-k, top-p (nucleus) and sampling.
 
 ``top_k_filter`` and ``top_p_filter`` are written in lab 07's cells; a repository
-test keeps them and this module the same code.
+test keeps them and this module the same code. The probabilities come from the
+course's one softmax, :func:`lmcourse.metrics.softmax`. Three generators:
+:func:`generate_fixed_window` for a fixed-window model (lab 03's MLP),
+:func:`generate_text` for a sequence model that re-reads its window, and
+:func:`generate_stateful` for a recurrent step model that carries its state.
 
     >>> probs = softmax_with_temperature([2.0, 1.0, 0.0], temperature=1.0)
     >>> round(float(probs.sum()), 6)
@@ -16,14 +20,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .metrics import softmax
 from .text import Vocab
 
-__all__ = ["generate_stateful", "generate_text", "sample_next", "softmax_with_temperature", "top_k_filter",
-           "top_p_filter"]
+__all__ = ["generate_fixed_window", "generate_stateful", "generate_text", "sample_next",
+           "softmax_with_temperature", "top_k_filter", "top_p_filter"]
 
 
 def softmax_with_temperature(logits: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Probabilities p_i ∝ exp(z_i / T), computed stably (float64).
+    """Probabilities p_i ∝ exp(z_i / T), computed stably (float64) by :func:`lmcourse.metrics.softmax`.
 
     T < 1 sharpens the distribution towards the most likely token (T → 0 is
     greedy decoding); T > 1 flattens it towards uniform.
@@ -33,12 +38,10 @@ def softmax_with_temperature(logits: Sequence[float] | np.ndarray, temperature: 
     """
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}; use argmax for greedy decoding")
-    z = np.asarray(logits, dtype=np.float64) / temperature
+    z = np.asarray(logits, dtype=np.float64)
     if z.ndim < 1 or z.shape[-1] == 0:
         raise ValueError("logits must have a last axis with at least one entry")
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return softmax(z / temperature)
 
 
 def top_k_filter(logits: np.ndarray, k: int) -> np.ndarray:
@@ -54,8 +57,7 @@ def top_p_filter(logits: np.ndarray, p: float) -> np.ndarray:
     """Keep the fewest most-likely tokens whose probabilities add up to at least p (nucleus sampling)."""
     logits = np.asarray(logits, dtype=np.float64)
     order = np.argsort(logits)[::-1]                      # most likely first
-    probs = np.exp(logits[order] - logits[order[0]])
-    probs /= probs.sum()
+    probs = softmax(logits[order])
     keep = np.cumsum(probs) - probs < p                   # the mass before this token is still below p
     filtered = np.full_like(logits, -np.inf)
     filtered[order[keep]] = logits[order[keep]]
@@ -95,7 +97,7 @@ def sample_next(
         z = top_k_filter(z, int(top_k))
     if top_p is not None:
         z = top_p_filter(z, top_p)
-    probs = softmax_with_temperature(z, 1.0)
+    probs = softmax(z)
     return int(rng.choice(probs.size, p=probs))
 
 
@@ -104,6 +106,49 @@ def _check_request(prompt: str, length: int) -> None:
         raise ValueError("give a non-empty prompt (e.g. a newline or the start of a line)")
     if length < 0:
         raise ValueError(f"length must be non-negative, got {length}")
+
+
+def generate_fixed_window(
+    model: keras.Model,
+    vocab: Vocab,
+    prompt: str,
+    length: int,
+    *,
+    context: int,
+    temperature: float = 1.0,
+    seed: int = 0,
+    detokenize: str = "",
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> str:
+    """Generate ``length`` tokens after ``prompt`` with a fixed-window model; returns prompt + new text.
+
+    For a model mapping exactly ``context`` ids (1, context) → next-token
+    logits (1, vocab), e.g. lab 03's MLP: each step feeds the last ``context``
+    ids, so the prompt needs at least that many tokens. ``temperature=0``
+    decodes greedily; ``top_k`` and ``top_p`` filter as in :func:`sample_next`.
+
+    >>> from lmcourse.models import build_mlp_lm
+    >>> vocab = Vocab.build("abc", specials=(), order="sorted")
+    >>> model = build_mlp_lm(len(vocab), context=2, embed_dim=2, hidden_units=4)
+    >>> len(generate_fixed_window(model, vocab, "ab", 5, context=2, temperature=0))
+    7
+    """
+    _check_request(prompt, length)
+    whole = isinstance(context, (int, np.integer)) and not isinstance(context, (bool, np.bool_))
+    if not whole or context < 1:
+        raise ValueError(f"context must be a whole number of tokens, 1 or more (the model's window), got {context!r}")
+    ids = list(vocab.encode(list(prompt)))
+    if len(ids) < context:
+        raise ValueError(f"the prompt has {len(ids)} tokens; a model with a window of {context} needs at "
+                         f"least {context}: give a longer prompt")
+    rng = np.random.default_rng(seed)
+    # One compiled graph for the fixed window shape: eager calls would be far slower.
+    forward = tf.function(lambda x: model(x, training=False), input_signature=[tf.TensorSpec((1, context), tf.int32)])
+    for _ in range(length):
+        window = tf.constant(np.asarray(ids[-context:], dtype=np.int32)[None, :])
+        ids.append(sample_next(forward(window)[0].numpy(), temperature, rng, top_k=top_k, top_p=top_p))
+    return detokenize.join(vocab.decode(ids))
 
 
 def generate_text(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ def pair_counts(words: dict[tuple[str, ...], int]) -> Counter:
     """How often each pair of adjacent symbols occurs, over words given as symbol tuples with counts."""
     pairs: Counter = Counter()
     for symbols, count in words.items():
-        for pair in zip(symbols, symbols[1:]):
+        for pair in pairwise(symbols):
             pairs[pair] += count
     return pairs
 

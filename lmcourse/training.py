@@ -1,5 +1,7 @@
 """Training helpers: wall-clock budgets and validation curves recorded as training goes.
 
+A trained model is scored by the course's single scorer, :func:`lmcourse.metrics.score_text`.
+
     >>> budget = TimeBudget(seconds=60)
     >>> budget.seconds
     60
@@ -10,10 +12,9 @@ from __future__ import annotations
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-__all__ = ["TimeBudget", "ValidationTracker", "evaluate_nats"]
+__all__ = ["TimeBudget", "ValidationTracker"]
 
 
 class TimeBudget(keras.callbacks.Callback):
@@ -108,24 +109,3 @@ class ValidationTracker(keras.callbacks.Callback):
     def on_train_end(self, logs: dict | None = None) -> None:
         if not self.steps or self.steps[-1] != self._step:
             self._record()
-
-
-def evaluate_nats(model: keras.Model, dataset: tf.data.Dataset) -> float:
-    """Mean next-token cross-entropy (nats per token) of a logits model over a whole dataset.
-
-    Every target position counts equally (a plain average over all tokens).
-
-    >>> m = keras.Sequential([keras.Input((3,), dtype="int32"), keras.layers.Embedding(4, 4), keras.layers.Dense(4, kernel_initializer="zeros")])
-    >>> ds = tf.data.Dataset.from_tensor_slices((np.zeros((2, 3), "int32"), np.zeros((2, 3), "int32"))).batch(2)
-    >>> round(evaluate_nats(m, ds), 4)  # uniform over 4 tokens: ln 4
-    1.3863
-    """
-    total, count = 0.0, 0
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum")
-    for x, y in dataset:
-        logits = model(x, training=False)
-        total += float(loss_fn(y, logits))
-        count += int(np.prod(y.shape))
-    if count == 0:
-        raise ValueError("the dataset is empty: nothing to evaluate")
-    return total / count

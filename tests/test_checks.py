@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -172,106 +170,3 @@ def test_check_function_reports_uncomparable_result(capsys):
     assert error is None, f"the check itself raised {error!r}"
     assert not result
     assert "✗ alpha_tokenize" in capsys.readouterr().out
-
-
-# Notebook 04 ---------------------------------------------------------------
-
-def test_check_rnn_step(capsys):
-    from lmcourse.checks import check_rnn_step
-
-    assert check_rnn_step(lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b))
-    assert not check_rnn_step(lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh))  # bias forgotten
-    assert "hint" in capsys.readouterr().out
-
-
-def test_check_softmax_temperature(capsys):
-    from lmcourse.checks import check_softmax_temperature
-
-    def stable(z, t):
-        z = np.asarray(z, dtype=float) / t
-        e = np.exp(z - z.max())
-        return e / e.sum()
-
-    assert check_softmax_temperature(stable)
-    with np.errstate(over="ignore", invalid="ignore"):
-        assert not check_softmax_temperature(lambda z, t: np.exp(z / t) / np.exp(z / t).sum())
-    assert "overflows" in capsys.readouterr().out
-
-
-def test_check_scale_radius():
-    from lmcourse.checks import check_scale_radius
-
-    assert check_scale_radius(lambda W, r: W * r / np.max(np.abs(np.linalg.eigvals(W))))
-    assert not check_scale_radius(lambda W, r: W * r / np.linalg.norm(W))  # Frobenius is not the radius
-
-
-def test_check_simple_rnn_params(capsys):
-    from lmcourse.checks import check_simple_rnn_params
-
-    assert check_simple_rnn_params(lambda d, u: d * u + u * u + u)
-    assert not check_simple_rnn_params(lambda d, u: d * u + u)
-    def stub(d, u):
-        raise NotImplementedError
-
-    capsys.readouterr()
-    assert not check_simple_rnn_params(stub)
-    assert "not attempted yet" in capsys.readouterr().out
-
-
-# Notebook 05 ---------------------------------------------------------------
-
-def test_check_lstm_and_gru_steps_accept_the_course_cells_and_reject_swapped_gates():
-    from lmcourse.checks import check_gru_step, check_lstm_step
-    from lmcourse.rnn import gru_step, lstm_step
-
-    assert check_lstm_step(lambda *a: tuple(t.numpy() for t in lstm_step(*a)))
-    assert check_gru_step(lambda *a: gru_step(*a).numpy())
-
-    def gru_swapped(x, h, W, U, b):  # the textbook form: (1 - z) keeps the old state
-        u = h.shape[1]
-        xs, hs = x @ W + b[0], h @ U + b[1]
-        z = 1 / (1 + np.exp(-(xs[:, :u] + hs[:, :u])))
-        r = 1 / (1 + np.exp(-(xs[:, u:2 * u] + hs[:, u:2 * u])))
-        candidate = np.tanh(xs[:, 2 * u:] + r * hs[:, 2 * u:])
-        return (1 - z) * h + z * candidate
-
-    assert not check_gru_step(gru_swapped)
-
-    def lstm_order_ifoc(x, h, c, W, U, b):  # reads the blocks in the wrong order
-        u = h.shape[1]
-        perm = np.r_[0:u, u:2 * u, 3 * u:4 * u, 2 * u:3 * u]
-        return tuple(t.numpy() for t in lstm_step(x, h, c, W[:, perm], U[:, perm], b[perm]))
-
-    assert not check_lstm_step(lstm_order_ifoc)
-
-
-def test_check_clip_by_global_norm(capsys):
-    from lmcourse.checks import check_clip_by_global_norm
-
-    def clip(grads, tau):
-        norm = np.sqrt(sum(float((g ** 2).sum()) for g in grads))
-        return [g * min(1.0, tau / norm) if norm else g for g in grads]
-
-    assert check_clip_by_global_norm(clip)
-    assert not check_clip_by_global_norm(lambda grads, tau: [g * tau / np.linalg.norm(g) for g in grads])
-    assert "hint" in capsys.readouterr().out
-
-
-def test_check_gated_params():
-    from lmcourse.checks import check_gated_params
-
-    assert check_gated_params(lambda d, u: (4 * (d * u + u * u + u), 3 * (d * u + u * u + 2 * u)))
-    assert not check_gated_params(lambda d, u: (4 * (d * u + u * u + u), 3 * (d * u + u * u + u)))
-
-
-def test_check_clip_by_global_norm_rejects_an_answer_that_divides_by_a_zero_norm(capsys):
-    from lmcourse.checks import check_clip_by_global_norm
-
-    def divides_by_the_norm(grads, tau):  # right for every non-zero gradient, nan for a zero one
-        norm = np.sqrt(sum(float((g ** 2).sum()) for g in grads))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return [g / norm * min(norm, tau) for g in grads]
-
-    assert not check_clip_by_global_norm(divides_by_the_norm)
-    out = capsys.readouterr().out
-    assert "no division by zero" in out  # the failing case says what it is about

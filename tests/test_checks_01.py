@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from lmcourse.checks import (
-    check_add_k_prob,
     check_bigram_counts,
-    check_continuation_count,
-    check_perplexity_from_log_probs,
+    check_discount_estimate,
+    check_stupid_backoff,
+    check_witten_bell,
 )
+
+ALL_CHECKS = [check_bigram_counts, check_stupid_backoff, check_witten_bell, check_discount_estimate]
 
 
 def _stub(*args):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("check", [check_bigram_counts, check_add_k_prob,
-                                   check_perplexity_from_log_probs, check_continuation_count])
-def test_stubs_are_not_attempted(check, capsys):
-    assert not check(_stub)
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("fn", [_stub, lambda *a: None], ids=["raises", "returns None"])
+def test_untouched_stub_is_not_attempted(capsys, check, fn):
+    assert not check(fn)
     assert "not attempted yet" in capsys.readouterr().out
 
 
@@ -44,21 +44,90 @@ def test_bigram_counts(capsys):
     assert "✗" in capsys.readouterr().out
 
 
-def test_add_k_prob(capsys):
-    assert check_add_k_prob(lambda c_hw, c_h, v, k: (c_hw + k) / (c_h + k * v))
-    assert not check_add_k_prob(lambda c_hw, c_h, v, k: (c_hw + k) / (c_h + k))  # forgot |V|
+def test_bigram_counts_hint_does_not_print_the_answer(capsys):
+    check_bigram_counts(lambda ids, v: np.zeros((v, v), int))
     out = capsys.readouterr().out
-    assert "✓ add_k_prob" in out and "k·|V|" in out
+    assert "hint" in out and "bincount" not in out and "ids[:-1]" not in out
 
 
-def test_perplexity_from_log_probs(capsys):
-    assert check_perplexity_from_log_probs(lambda lp: math.exp(-float(np.mean(lp))))
-    assert not check_perplexity_from_log_probs(lambda lp: math.exp(-float(np.sum(lp))))  # sum, not mean
-    assert not check_perplexity_from_log_probs(lambda lp: -float(np.mean(lp)))  # cross-entropy only
-    assert "exp(H)" in capsys.readouterr().out
+def _stupid_backoff(counts, total, context, word, alpha=0.4):
+    context = tuple(context)
+    for start in range(len(context) + 1):
+        h = context[start:]
+        if counts[h + (word,)]:
+            return alpha ** start * counts[h + (word,)] / total[h]
+    return 0.0
 
 
-def test_continuation_count(capsys):
-    assert check_continuation_count(lambda bigrams, w: len({a for a, b in bigrams if b == w}))
-    assert not check_continuation_count(lambda bigrams, w: sum(b == w for _, b in bigrams))  # raw count
-    assert "distinct" in capsys.readouterr().out
+def test_stupid_backoff(capsys):
+    def backs_off_with_one_factor(counts, total, context, word):   # 0.4 once, not once per step
+        context = tuple(context)
+        for start in range(len(context) + 1):
+            h = context[start:]
+            if counts[h + (word,)]:
+                return (0.4 if start else 1.0) * counts[h + (word,)] / total[h]
+        return 0.0
+
+    def mle_only(counts, total, context, word):   # no back-off at all
+        h = tuple(context)
+        return counts[h + (word,)] / total[h] if total[h] else 0.0
+
+    assert check_stupid_backoff(_stupid_backoff)
+    assert "✓ stupid_backoff" in capsys.readouterr().out
+    assert not check_stupid_backoff(backs_off_with_one_factor)
+    assert not check_stupid_backoff(mle_only)
+    out = capsys.readouterr().out
+    assert "hint" in out and "0.4" in out
+
+
+def _witten_bell(counts, total, types, context, word, vocab_size):
+    context = tuple(context)
+    p = 1 / vocab_size
+    for k in range(len(context) + 1):
+        h = context[len(context) - k:]
+        if total[h]:
+            lam = total[h] / (total[h] + types[h])
+            p = lam * counts[h + (word,)] / total[h] + (1 - lam) * p
+    return p
+
+
+def test_witten_bell(capsys):
+    def weight_from_the_vocabulary(counts, total, types, context, word, vocab_size):   # λ = c / (c + |V|)
+        context = tuple(context)
+        p = 1 / vocab_size
+        for k in range(len(context) + 1):
+            h = context[len(context) - k:]
+            if total[h]:
+                p = (counts[h + (word,)] + vocab_size * p) / (total[h] + vocab_size)
+        return p
+
+    def top_order_only(counts, total, types, context, word, vocab_size):   # mixes with the uniform only
+        h = tuple(context)
+        if not total[h]:
+            return 1 / vocab_size
+        return (counts[h + (word,)] + types[h] / vocab_size) / (total[h] + types[h])
+
+    assert check_witten_bell(_witten_bell)
+    assert not check_witten_bell(weight_from_the_vocabulary)
+    assert not check_witten_bell(top_order_only)
+    out = capsys.readouterr().out
+    assert "hint" in out and "types[h]" in out
+
+
+def test_discount_estimate(capsys):
+    def right(counts):
+        counts = np.asarray(list(counts))
+        n1, n2 = np.sum(counts == 1), np.sum(counts == 2)
+        return n1 / (n1 + 2 * n2)
+
+    assert check_discount_estimate(right)
+    assert not check_discount_estimate(lambda c: float(np.mean(np.asarray(c) == 1)))   # share of singletons
+
+    def n2_once(counts):
+        counts = np.asarray(list(counts))
+        n1, n2 = np.sum(counts == 1), np.sum(counts == 2)
+        return n1 / (n1 + n2)
+
+    assert not check_discount_estimate(n2_once)
+    out = capsys.readouterr().out
+    assert "hint" in out and "n2" in out

@@ -7,7 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from lmcourse.checks import check_gpt_params, check_kv_cache_bytes, check_lr_schedule, check_min_p_filter
+from lmcourse.checks import (
+    check_gpt_params,
+    check_kv_cache_bytes,
+    check_lr_schedule,
+    check_min_p_filter,
+)
 from lmcourse.transformer import build_gpt
 
 ALL_CHECKS = [check_gpt_params, check_lr_schedule, check_min_p_filter, check_kv_cache_bytes]

@@ -7,7 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from lmcourse.checks import check_layerwise_lrs, check_masked_accuracy, check_per_token_and_char, check_wordpiece
+from lmcourse.checks import (
+    check_layerwise_lrs,
+    check_masked_accuracy,
+    check_per_token_and_char,
+    check_wordpiece,
+)
 
 ALL_CHECKS = [check_wordpiece, check_per_token_and_char, check_layerwise_lrs, check_masked_accuracy]
 

@@ -1,4 +1,4 @@
-"""Tests for lmcourse.metrics: stable softmax arithmetic and nats per token of a model."""
+"""Tests for lmcourse.metrics: stable softmax arithmetic and the single scorer, score_text."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lmcourse.metrics import cross_entropy, log_softmax, logsumexp, nats_per_token, softmax
+from lmcourse.metrics import cross_entropy, log_softmax, logsumexp, softmax
 
 finite = st.floats(min_value=-1e4, max_value=1e4, allow_nan=False, width=64)
 logit_rows = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 8)), elements=finite)
@@ -110,70 +110,6 @@ def test_cross_entropy_is_non_negative(z, data):
     assert cross_entropy(z, y) >= -1e-12
 
 
-# nats_per_token --------------------------------------------------------------------
-
-def _bigram_logits(table):
-    """A fixed-window 'model' (context 1) that looks up log-probabilities in a table."""
-    return lambda x: np.log(table[np.asarray(x)[:, -1]])
-
-
-def test_nats_per_token_fixed_window_scores_every_token_once():
-    table = np.array([[0.5, 0.5], [0.9, 0.1]])
-    ids, prefix = [1, 0, 0, 1], [0]
-    # predictions: P(1|0), P(0|1), P(0|0), P(1|0)
-    expected = -np.mean(np.log([0.5, 0.9, 0.5, 0.5]))
-    got = nats_per_token(_bigram_logits(table), ids, context=1, prefix=prefix, batch_size=3)
-    assert math.isclose(got, expected)
-
-
-def test_nats_per_token_fixed_window_does_not_depend_on_batch_size():
-    table = np.random.default_rng(1).dirichlet(np.ones(4), size=4)
-    ids = np.random.default_rng(2).integers(0, 4, size=101)
-    scores = [nats_per_token(_bigram_logits(table), ids, 1, prefix=[3], batch_size=b) for b in (1, 7, 500)]
-    assert np.allclose(scores, scores[0])
-
-
-def test_nats_per_token_sequence_model_matches_the_window_model():
-    table = np.random.default_rng(3).dirichlet(np.ones(5), size=5)
-    ids = np.random.default_rng(4).integers(0, 5, size=53)
-    window = _bigram_logits(table)
-
-    def sequence(x):  # the same bigram model, predicting at every position
-        return np.log(table[np.asarray(x)])
-
-    a = nats_per_token(window, ids, 1, prefix=[2])
-    b = nats_per_token(sequence, ids, 10, prefix=[2], batch_size=4)
-    assert math.isclose(a, b)
-
-
-def test_nats_per_token_with_a_keras_model_is_log_vocab_at_initialisation():
-    inputs = keras.Input((4,), dtype="int32")
-    x = keras.layers.Flatten()(keras.layers.Embedding(6, 2)(inputs))
-    model = keras.Model(inputs, keras.layers.Dense(6, kernel_initializer="zeros")(x))
-    assert math.isclose(nats_per_token(model, np.arange(30) % 6, 4, prefix=[0, 1, 2, 3]), math.log(6),
-                        rel_tol=1e-6)
-
-
-def test_nats_per_token_explains_missing_prefix():
-    table = np.full((3, 3), 1 / 3)
-    with pytest.raises(ValueError, match="prefix"):
-        nats_per_token(_bigram_logits(table), [0, 1], 1)
-    with pytest.raises(ValueError, match="at least 4 prefix tokens"):
-        nats_per_token(lambda x: np.zeros((len(x), 3)), [0, 1], 4, prefix=[0])
-
-
-def test_nats_per_token_explains_other_bad_input():
-    model = lambda x: np.zeros((len(x), 3))  # noqa: E731
-    with pytest.raises(ValueError, match="empty"):
-        nats_per_token(model, [], 1, prefix=[0])
-    with pytest.raises(ValueError, match="1-D"):
-        nats_per_token(model, [[0, 1]], 1, prefix=[0])
-    with pytest.raises(ValueError, match="expected"):
-        nats_per_token(lambda x: np.zeros(len(x)), [0, 1], 1, prefix=[0])
-    with pytest.raises(TypeError, match="Keras model"):
-        nats_per_token("not a model", [0, 1], 1, prefix=[0])
-
-
 # The single scorer -----------------------------------------------------------------------
 
 from lmcourse.metrics import TextScore, score_text  # noqa: E402
@@ -188,14 +124,56 @@ def _exact_bigram_nats(table: np.ndarray, text: np.ndarray, start: int) -> float
     return float(-np.mean([log_p[text[i - 1], text[i]] for i in range(start, len(text))]))
 
 
-def test_score_text_fixed_window_agrees_with_nats_per_token():
+def _bigram_logits(table):
+    """A fixed-window 'model' (context 1) that looks up log-probabilities in a table."""
+    return lambda x: np.log(table[np.asarray(x)[:, -1]])
+
+
+def test_score_text_fixed_window_scores_every_token_once():
+    table = np.array([[0.5, 0.5], [0.9, 0.1]])
+    ids, prefix = [1, 0, 0, 1], [0]
+    # predictions: P(1|0), P(0|1), P(0|0), P(1|0)
+    expected = -np.mean(np.log([0.5, 0.9, 0.5, 0.5]))
+    score = score_text(_bigram_logits(table), ids, prefix=prefix, context=1, batch_size=3)
+    assert score.tokens == 4 and math.isclose(score.nats, expected)
+
+
+def test_score_text_fixed_window_does_not_depend_on_batch_size():
+    table = np.random.default_rng(1).dirichlet(np.ones(4), size=4)
+    ids = np.random.default_rng(2).integers(0, 4, size=101)
+    scores = [score_text(_bigram_logits(table), ids, prefix=[3], context=1, batch_size=b).nats for b in (1, 7, 500)]
+    assert np.allclose(scores, scores[0])
+
+
+def test_score_text_sequence_model_matches_the_window_model():
+    table = np.random.default_rng(3).dirichlet(np.ones(5), size=5)
+    ids = np.random.default_rng(4).integers(0, 5, size=53)
+
+    def sequence(x):  # the same bigram model, predicting at every position
+        return np.log(table[np.asarray(x)])
+
+    a = score_text(_bigram_logits(table), ids, prefix=[2], context=1)
+    b = score_text(sequence, ids, prefix=[2], context=10, batch_size=4)
+    assert a.tokens == b.tokens == 53 and math.isclose(a.nats, b.nats)
+
+
+def test_score_text_of_a_keras_mlp_is_log_vocab_at_initialisation():
+    from lmcourse.models import build_mlp_lm
+
+    model = build_mlp_lm(vocab_size=6, context=4, embed_dim=2, hidden_units=3)
+    model.get_layer("logits").kernel.assign(np.zeros((3, 6)))
+    score = score_text(model, np.arange(30) % 6, prefix=[0, 1, 2, 3], context=4)
+    assert math.isclose(score.nats, math.log(6), rel_tol=1e-6) and "fixed window of 4" in score.method
+
+
+def test_score_text_fixed_window_agrees_with_the_exact_score():
     table = _random_bigram_table(5)
     model = lambda x: table[np.asarray(x)[:, -1]]  # noqa: E731 - a fixed window of which the last id counts
     ids = np.random.default_rng(1).integers(0, 5, 200)
     prefix = np.array([1, 2, 3])
     score = score_text(model, ids, prefix=prefix, context=3, batch_size=16)
     assert isinstance(score, TextScore) and score.tokens == 200
-    assert score.nats == pytest.approx(nats_per_token(model, ids, 3, prefix=prefix))
+    assert score.nats == pytest.approx(cross_entropy(table[np.concatenate([prefix, ids])[2:-1]], ids))
     assert score.nats == pytest.approx(_exact_bigram_nats(table, np.concatenate([prefix, ids]), 3))
     assert score.bits == pytest.approx(score.nats / math.log(2))
     assert "fixed window" in score.method and "nats/token" in str(score)
@@ -252,6 +230,13 @@ def test_score_text_carries_a_recurrent_state_across_the_whole_text():
 def test_score_text_explains_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         score_text(lambda x: np.zeros((len(x), 3)), **kwargs)
+
+
+def test_score_text_explains_a_bad_model():
+    with pytest.raises(ValueError, match="expected"):
+        score_text(lambda x: np.zeros(len(x)), [0, 1], prefix=[0], context=1)
+    with pytest.raises(TypeError, match="Keras model"):
+        score_text("not a model", [0, 1], prefix=[0], context=1)
 
 
 def test_score_text_explains_a_bad_stride_and_a_short_prefix():

@@ -1,17 +1,15 @@
-"""Tests for lmcourse.models: the fixed-window MLP language model and sampling."""
+"""Tests for lmcourse.models: the fixed-window MLP language model and the LSTM classifier."""
 
 from __future__ import annotations
-
-import math
 
 import keras
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from lmcourse.metrics import nats_per_token
-from lmcourse.models import build_mlp_lm, generate_fixed_window, sample_from_logits
+from lmcourse.metrics import score_text
+from lmcourse.models import build_mlp_lm
+from lmcourse.sampling import generate_fixed_window
+from lmcourse.text import Vocab
 from lmcourse.windows import context_window_dataset
 
 
@@ -54,55 +52,20 @@ def test_mlp_lm_learns_a_deterministic_sequence():
     keras.utils.set_random_seed(0)
     model = build_mlp_lm(vocab_size=6, context=2, embed_dim=4, hidden_units=16)
     model.compile(keras.optimizers.Adam(0.05), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    before = nats_per_token(model, ids[2:], 2, prefix=ids[:2])
+    before = score_text(model, ids[2:], prefix=ids[:2], context=2).nats
     history = model.fit(context_window_dataset(ids, 2, 32, seed=0), epochs=8, verbose=0, shuffle=False)
     assert before > 1.0 and history.history["loss"][-1] < 0.1
-    assert nats_per_token(model, ids[2:], 2, prefix=ids[:2]) < 0.1
-    assert generate_fixed_window(model, [2, 3], 5, context=2, temperature=0) == [4, 5, 0, 1, 2]
+    assert score_text(model, ids[2:], prefix=ids[:2], context=2).nats < 0.1
+    vocab = Vocab.build("abcdef", specials=(), order="sorted")  # ids 0..5 are the letters a..f
+    assert generate_fixed_window(model, vocab, "cd", 5, context=2, temperature=0) == "cdefabc"
 
 
-def test_sample_from_logits_greedy_and_seeded():
-    assert sample_from_logits([0.0, 1.0, 3.0, 2.0], temperature=0) == 2
-    a = [sample_from_logits([0.0, 0.5, 1.0], 1.0, np.random.default_rng(9)) for _ in range(3)]
-    b = [sample_from_logits([0.0, 0.5, 1.0], 1.0, np.random.default_rng(9)) for _ in range(3)]
-    assert a == b
-
-
-def test_sample_from_logits_frequencies_follow_the_softmax():
-    rng = np.random.default_rng(0)
-    logits = np.log([0.7, 0.2, 0.1])
-    draws = np.bincount([sample_from_logits(logits, 1.0, rng) for _ in range(4000)], minlength=3) / 4000
-    assert np.allclose(draws, [0.7, 0.2, 0.1], atol=0.03)
-
-
-def test_sample_from_logits_low_temperature_sharpens():
-    rng = np.random.default_rng(0)
-    logits = np.log([0.5, 0.3, 0.2])
-    cold = np.mean([sample_from_logits(logits, 0.1, rng) == 0 for _ in range(500)])
-    hot = np.mean([sample_from_logits(logits, 5.0, rng) == 0 for _ in range(500)])
-    assert cold > 0.95 and hot < 0.45
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=10), st.floats(0.05, 10.0))
-def test_sample_from_logits_always_returns_a_valid_id(logits, temperature):
-    i = sample_from_logits(logits, temperature, np.random.default_rng(0))
-    assert 0 <= i < len(logits)
-
-
-def test_sample_from_logits_explains_bad_input():
-    with pytest.raises(ValueError, match="empty"):
-        sample_from_logits([])
-    with pytest.raises(ValueError, match="temperature"):
-        sample_from_logits([1.0], temperature=-1)
-
-
-def test_generate_fixed_window_explains_short_prompt():
-    model = build_mlp_lm(vocab_size=5, context=3, embed_dim=2, hidden_units=4)
-    with pytest.raises(ValueError, match="at least 3"):
-        generate_fixed_window(model, [0, 1], 2, context=3)
-    assert generate_fixed_window(model, [0, 1, 2], 0, context=3) == []
-    assert math.isfinite(float(np.asarray(model(np.zeros((1, 3), dtype="int32"))).sum()))
+def test_mlp_lm_outputs_logits_not_probabilities():
+    model = build_mlp_lm(vocab_size=7, context=3, embed_dim=2, hidden_units=4)
+    assert model.layers[-1].activation is keras.activations.linear
+    model.get_layer("logits").bias.assign(np.arange(7, dtype="float32") * 10)
+    logits = np.asarray(model(np.zeros((2, 3), dtype="int32")))
+    assert logits.max() > 1.0  # probabilities would be at most 1
 
 
 def test_build_lstm_classifier_masks_and_reads_both_ways():
@@ -117,3 +80,19 @@ def test_build_lstm_classifier_masks_and_reads_both_ways():
     unmasked = build_lstm_classifier(50, embed_dim=4, units=3, mask=False, bidirectional=False)
     assert [layer.name for layer in unmasked.layers if "lstm" in layer.name] == ["lstm"]
     assert unmasked.count_params() == 50 * 4 + 4 * (4 * 3 + 3 * 3 + 3) + 3 + 1
+
+
+def test_max_mean_pool_skips_padding_and_saves(tmp_path):
+    from lmcourse.models import MaxMeanPool, build_lstm_classifier
+
+    hidden = np.array([[[1.0, -2.0], [3.0, 0.0], [9.0, 9.0]]], dtype="float32")
+    ids = np.array([[4, 5, 0]])
+    pooled = np.asarray(MaxMeanPool()(hidden, ids))
+    assert np.allclose(pooled, [[3.0, 0.0, 2.0, -1.0]])  # max then mean, the padded step left out
+    assert np.allclose(np.asarray(MaxMeanPool(skip_padding=False)(hidden, ids)), [[9.0, 9.0, 13 / 3, 7 / 3]])
+    model = build_lstm_classifier(30, embed_dim=4, units=3, pooling="max_mean")
+    batch = np.array([[5, 6, 7, 0, 0], [5, 6, 7, 8, 9]])
+    assert np.allclose(np.asarray(model(batch))[0], np.asarray(model(batch[:1, :3]))[0], atol=1e-6)
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    assert np.allclose(np.asarray(again(batch)), np.asarray(model(batch)), atol=1e-6)

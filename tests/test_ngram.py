@@ -1,4 +1,4 @@
-"""Tests of lmcourse.ngram: counts, smoothing, agreement with nltk.lm, metrics and sampling."""
+"""Tests of the fast n-gram engine (lmcourse.ngram_fast, imported as lmcourse.ngram): counts, smoothing, nltk.lm, metrics, sampling."""
 
 from __future__ import annotations
 
@@ -297,7 +297,7 @@ def test_sampling_is_seeded_and_follows_the_model():
 
 @pytest.mark.parametrize("size", [1_000, 10**9, 2**62])   # bincount, packed sort, argsort
 def test_count_codes_matches_np_unique(size: int) -> None:
-    from lmcourse.ngram import _count_codes
+    from lmcourse.ngram_fast import _count_codes
 
     codes = np.random.default_rng(0).integers(0, min(size, 700), 500)
     table, counts, inverse = _count_codes(codes, size, with_inverse=True)

@@ -1,4 +1,4 @@
-"""The recurrences by hand against Keras, spectral radii, gradient norms, and the char-RNN builder."""
+"""The recurrences by hand against Keras, spectral radii, gradient norms by distance, and the char-RNN builder."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from lmcourse.rnn import (
     build_char_rnn,
     hidden_gradient_norms,
+    input_gradient_norms,
+    recurrent_weights,
     scale_to_spectral_radius,
     simple_rnn_forward,
     simple_rnn_step,
-    simple_rnn_weights,
     spectral_radius,
 )
 
@@ -32,7 +33,7 @@ def test_forward_equals_keras_simple_rnn(batch, time, dim, units):
     x = tf.random.normal((batch, time, dim), seed=3)
     layer = keras.layers.SimpleRNN(units, return_sequences=True)
     expected = layer(x).numpy()
-    ours = simple_rnn_forward(x, *simple_rnn_weights(layer)).numpy()
+    ours = simple_rnn_forward(x, *recurrent_weights(layer)).numpy()
     assert ours.shape == (batch, time, units)
     assert np.max(np.abs(ours - expected)) < 1e-5
 
@@ -42,20 +43,30 @@ def test_forward_with_initial_state_matches_keras():
     h0 = tf.random.normal((2, 6), seed=5)
     layer = keras.layers.SimpleRNN(6, return_sequences=True)
     expected = layer(x, initial_state=[h0]).numpy()
-    ours = simple_rnn_forward(x, *simple_rnn_weights(layer), h0=h0).numpy()
+    ours = simple_rnn_forward(x, *recurrent_weights(layer), h0=h0).numpy()
     assert np.max(np.abs(ours - expected)) < 1e-5
 
 
 def test_forward_rejects_bad_shapes():
     with pytest.raises(ValueError, match="batch, time, input_dim"):
         simple_rnn_forward(np.zeros((2, 3)), np.zeros((3, 4)), np.zeros((4, 4)), np.zeros(4))
-    with pytest.raises(ValueError, match="shapes do not fit"):
+    with pytest.raises(ValueError, match="W_x \\(input_dim, units\\)"):
         simple_rnn_forward(np.zeros((1, 2, 3)), np.zeros((5, 4)), np.zeros((4, 4)), np.zeros(4))
+    with pytest.raises(ValueError, match="W_h \\(units, units\\)"):
+        simple_rnn_forward(np.zeros((1, 2, 3)), np.zeros((3, 4)), np.zeros((4, 5)), np.zeros(4))
 
 
 def test_weights_of_an_unbuilt_layer_is_a_clear_error():
     with pytest.raises(ValueError, match="no weights yet"):
-        simple_rnn_weights(keras.layers.SimpleRNN(3))
+        recurrent_weights(keras.layers.SimpleRNN(3))
+
+
+def test_recurrent_weights_of_a_simple_rnn_are_w_x_w_h_b():
+    layer = keras.layers.SimpleRNN(3)
+    layer(np.zeros((1, 2, 5), "float32"))
+    W_x, W_h, b = recurrent_weights(layer)
+    assert (W_x.shape, W_h.shape, b.shape) == ((5, 3), (3, 3), (3,))
+    np.testing.assert_array_equal(W_h, layer.cell.recurrent_kernel.numpy())
 
 
 def test_spectral_radius_of_known_matrices():
@@ -194,3 +205,45 @@ def test_step_model_needs_a_recurrent_char_model():
     plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="no SimpleRNN, GRU or LSTM"):
         build_step_model(plain)
+
+
+# input_gradient_norms ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_input_gradient_norms_equal_a_tape_through_our_own_loop(return_sequences):
+    x = tf.random.normal((5, 9, 3), seed=11)
+    layer = keras.layers.SimpleRNN(4, return_sequences=return_sequences)
+    norms = input_gradient_norms(layer, x, seed=2)
+    W_x, W_h, b = recurrent_weights(layer)
+    v = tf.random.stateless_normal((5, 4), seed=(2, 0))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_sum(simple_rnn_forward(x, W_x, W_h, b)[:, -1] * v)
+    expected = tf.reduce_mean(tf.norm(tape.gradient(loss, x), axis=-1), axis=0).numpy()[::-1]
+    assert norms.shape == (9,)
+    np.testing.assert_allclose(norms, expected, rtol=1e-5)
+
+
+def _lstm_with_forget_bias(forget_bias: float, units: int = 6, dim: int = 3) -> keras.layers.LSTM:
+    """An LSTM whose gates ignore the state (zero recurrent kernel): the cell path is all there is."""
+    layer = keras.layers.LSTM(units)
+    layer(np.zeros((1, 1, dim), "float32"))
+    kernel = np.random.default_rng(0).normal(0, 0.3, size=(dim, 4 * units)).astype("float32")
+    bias = np.zeros(4 * units, "float32")
+    bias[units : 2 * units] = forget_bias
+    layer.set_weights([kernel, np.zeros((units, 4 * units), "float32"), bias])
+    return layer
+
+
+def test_an_open_forget_gate_carries_the_gradient_and_a_closed_one_cuts_it():
+    x = np.random.default_rng(1).normal(size=(64, 30, 3)).astype("float32")
+    kept = input_gradient_norms(_lstm_with_forget_bias(30.0), x)
+    cut = input_gradient_norms(_lstm_with_forget_bias(-30.0), x)
+    assert 0.5 < kept[-1] / kept[0] < 2  # f ≈ 1: as large 29 steps back as at the last step
+    assert np.all(cut[1:] < 1e-9 * cut[0])  # f ≈ 0: nothing before the last step reaches h_T
+
+
+def test_input_gradient_norms_needs_a_sequence():
+    with pytest.raises(ValueError, match="batch, time, features"):
+        input_gradient_norms(keras.layers.GRU(2), np.zeros((3, 4)))
+

@@ -1,4 +1,4 @@
-"""Temperature softmax, sampling and text generation."""
+"""Temperature softmax, sampling and text generation (fixed-window, re-read window, stateful)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lmcourse.sampling import generate_text, sample_next, softmax_with_temperature
+from lmcourse.metrics import softmax
+from lmcourse.models import build_mlp_lm
+from lmcourse.sampling import (
+    generate_fixed_window,
+    generate_text,
+    sample_next,
+    softmax_with_temperature,
+)
 from lmcourse.text import Vocab
 
 logit_lists = st.lists(st.floats(-50, 50), min_size=1, max_size=20)
@@ -56,6 +63,13 @@ def test_non_positive_temperature_is_refused(bad):
         softmax_with_temperature([1.0], bad)
 
 
+@settings(max_examples=50, deadline=None)
+@given(logit_lists, st.floats(0.05, 20.0))
+def test_temperature_softmax_is_the_course_softmax_of_scaled_logits(logits, temperature):
+    z = np.asarray(logits)
+    assert np.array_equal(softmax_with_temperature(z, temperature), softmax(z / temperature))
+
+
 def test_empty_logits_are_refused():
     with pytest.raises(ValueError, match="at least one"):
         softmax_with_temperature([])
@@ -72,6 +86,26 @@ def test_sampling_is_seeded():
     a = [sample_next([0.0, 0.1, 0.2], 1.0, np.random.default_rng(5)) for _ in range(3)]
     b = [sample_next([0.0, 0.1, 0.2], 1.0, np.random.default_rng(5)) for _ in range(3)]
     assert a == b
+
+
+def test_sampling_at_temperature_zero_is_greedy():
+    rng = np.random.default_rng(0)
+    assert sample_next([0.0, 1.0, 3.0, 2.0], 0, rng) == 2
+    assert sample_next([0.0, 1.0, 3.0, 2.0], 0, rng, top_k=1, top_p=0.5) == 2
+
+
+def test_low_temperature_sharpens_the_samples():
+    rng = np.random.default_rng(0)
+    logits = np.log([0.5, 0.3, 0.2])
+    cold = np.mean([sample_next(logits, 0.1, rng) == 0 for _ in range(500)])
+    hot = np.mean([sample_next(logits, 5.0, rng) == 0 for _ in range(500)])
+    assert cold > 0.95 and hot < 0.45
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=10), st.floats(0.05, 10.0))
+def test_sample_next_always_returns_a_valid_id(logits, temperature):
+    assert 0 <= sample_next(logits, temperature, np.random.default_rng(0)) < len(logits)
 
 
 def test_sample_next_wants_one_position():
@@ -155,6 +189,50 @@ def test_generate_text_wants_a_positive_whole_context(context):
     vocab = Vocab.build("ab", specials=(), order="sorted")
     with pytest.raises(ValueError, match="context must be a whole number of tokens, 1 or more"):
         generate_text(_echo_model(2, 0), vocab, "ab", 3, context=context)
+
+
+# fixed-window models ------------------------------------------------------------------------
+
+def _successor_mlp(vocab_size: int, context: int) -> keras.Model:
+    """A fixed-window MLP whose logits strongly prefer the successor of the window's last token."""
+    model = build_mlp_lm(vocab_size, context=context, embed_dim=vocab_size, hidden_units=vocab_size,
+                         activation="linear")
+    model.get_layer("embedding").embeddings.assign(np.eye(vocab_size))
+    hidden = np.zeros((context * vocab_size, vocab_size))
+    hidden[(context - 1) * vocab_size:] = np.eye(vocab_size)  # only the last position counts
+    model.get_layer("hidden_1").kernel.assign(hidden)
+    model.get_layer("logits").kernel.assign(np.roll(np.eye(vocab_size), 1, axis=1) * 40.0)
+    return model
+
+
+def test_generate_fixed_window_feeds_the_last_context_tokens():
+    vocab = Vocab.build("abcd", specials=(), order="sorted")
+    model = _successor_mlp(len(vocab), context=3)
+    assert generate_fixed_window(model, vocab, "dcba", 5, context=3, seed=0) == "dcbabcdab"
+    assert generate_fixed_window(model, vocab, "cab", 2, context=3, temperature=0) == "cabcd"
+    assert generate_fixed_window(model, vocab, "abc", 0, context=3) == "abc"
+
+
+def test_generate_fixed_window_is_seeded_and_filters():
+    vocab = Vocab.build("abcdefgh", specials=(), order="sorted")
+    model = build_mlp_lm(len(vocab), context=2, embed_dim=3, hidden_units=5)
+    a = generate_fixed_window(model, vocab, "ab", 30, context=2, seed=3)
+    assert a == generate_fixed_window(model, vocab, "ab", 30, context=2, seed=3) and len(a) == 32
+    greedy = generate_fixed_window(model, vocab, "ab", 10, context=2, temperature=0)
+    assert generate_fixed_window(model, vocab, "ab", 10, context=2, top_k=1, seed=9) == greedy
+
+
+def test_generate_fixed_window_explains_bad_input():
+    vocab = Vocab.build("abc", specials=(), order="sorted")
+    model = build_mlp_lm(len(vocab), context=3, embed_dim=2, hidden_units=4)
+    with pytest.raises(ValueError, match="at least 3"):
+        generate_fixed_window(model, vocab, "ab", 2, context=3)
+    with pytest.raises(ValueError, match="non-empty prompt"):
+        generate_fixed_window(model, vocab, "", 2, context=3)
+    with pytest.raises(ValueError, match="non-negative"):
+        generate_fixed_window(model, vocab, "abc", -1, context=3)
+    with pytest.raises(ValueError, match="whole number"):
+        generate_fixed_window(model, vocab, "abc", 2, context=0)
 
 
 # top-k and top-p ---------------------------------------------------------------------------

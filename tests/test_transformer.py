@@ -89,8 +89,8 @@ def test_warmup_cosine_shape():
     schedule = warmup_cosine(1.0, total_steps=110, warmup_steps=10, final_fraction=0.1)
     values = [float(schedule(s)) for s in range(0, 200)]
     assert values[0] == 0 and values[10] == pytest.approx(1.0) and values[110] == pytest.approx(0.1)
-    assert all(a <= b + 1e-7 for a, b in zip(values[:10], values[1:11]))      # rising during the warm-up
-    assert all(a >= b - 1e-7 for a, b in zip(values[10:110], values[11:111]))  # falling after it
+    assert all(a <= b + 1e-7 for a, b in zip(values[:10], values[1:11], strict=True))      # rising during the warm-up
+    assert all(a >= b - 1e-7 for a, b in zip(values[10:110], values[11:111], strict=True))  # falling after it
     assert values[150] == pytest.approx(0.1)
     constant = warmup_cosine(1.0, 50, 5, final_fraction=1.0)
     assert float(constant(40)) == pytest.approx(1.0)
