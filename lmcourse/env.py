@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import logging
 import os
 import platform
 import random
@@ -331,7 +332,7 @@ class _RetracingFilter:
     and the notice only alarms a learner.
     """
 
-    def filter(self, record: logging.LogRecord) -> bool:  # noqa: F821 - logging imported by the caller
+    def filter(self, record: logging.LogRecord) -> bool:
         return "triggered tf.function retracing" not in record.getMessage()
 
 
