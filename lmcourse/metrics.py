@@ -146,7 +146,7 @@ def _score_stateful(step_model: Any, text: np.ndarray, start: int, chunk: int) -
     states = [tf.zeros((1, t.shape[-1]), t.dtype) for t in step_model.inputs[1:]]
     signature = [tf.TensorSpec((1, None), tf.int32)] + [tf.TensorSpec(s.shape, s.dtype) for s in states]
 
-    @tf.function(input_signature=signature)
+    @tf.function(input_signature=signature, autograph=False)  # no Python control flow inside
     def step(x, *states):
         outputs = step_model([x, *states], training=False)
         logits = tf.cast(outputs[0], tf.float32)

@@ -213,7 +213,7 @@ def generate_stateful(
     states0 = [tf.constant(z) for z in zero_states(step_model)]
     signature = [tf.TensorSpec((1, None), tf.int32)] + [tf.TensorSpec(z.shape, z.dtype) for z in states0]
 
-    @tf.function(input_signature=signature)
+    @tf.function(input_signature=signature, autograph=False)  # no Python control flow inside
     def step(x, *states):
         outputs = step_model([x, *states], training=False)
         return outputs[0][:, -1], outputs[1:]
