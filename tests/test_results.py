@@ -177,3 +177,17 @@ def test_notebook_07_uses_the_recipe_its_12m_study_chose():
     chosen = load_results("07", profile="12M")["figures"]
     assert "recipe_changes" in chosen, "results/07.json has no 12M study: run `make execute NB=07 VARIANT=12M`"
     assert ast.literal_eval(assigned) == chosen["recipe_changes"]["value"]
+
+
+def test_notebook_07_races_the_n_gram_lab_01_chose_on_dev():
+    """Lab 07's n-gram opponent is the Kneser-Ney setting lab 01 chose on its dev slice."""
+    import re
+
+    nb = nbformat.read(ROOT / "notebooks" / "07_transformer_language_model.ipynb", as_version=4)
+    config = next(c.source for c in nb.cells if c.cell_type == "code" and "profile_config(" in c.source)
+    full = config[config.index("full=dict("):]
+    order = int(re.search(r"ngram_order=(\d+)", full).group(1))
+    discount = float(re.search(r"ngram_discount=([\d.]+)", full).group(1))
+    chosen = load_results("01")["figures"]
+    assert "char.kneser_ney.order" in chosen, "results/01.json has no tuned Kneser-Ney: run `make execute NB=01`"
+    assert (order, discount) == (chosen["char.kneser_ney.order"]["value"], chosen["char.kneser_ney.discount"]["value"])
