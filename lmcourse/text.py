@@ -40,6 +40,9 @@ UNK = "<unk>"
 DEFAULT_SPECIALS = (PAD, UNK)  # ids 0 and 1, as in keras.layers.TextVectorization
 _WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# Characters Python's str.splitlines() treats as line ends besides \n and \r: a few IMDb reviews
+# contain U+0085, and a vocabulary token holding one does not survive a save to a text file.
+_ODD_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def char_tokenize(text: str) -> list[str]:
@@ -84,12 +87,15 @@ def word_detokenize(tokens: Iterable[str]) -> str:
 
 
 def strip_html(text: str) -> str:
-    """Replace the ``<br />`` line breaks found in IMDb reviews with spaces.
+    """Replace the ``<br />`` line breaks found in IMDb reviews, and stray Unicode line
+    separators such as U+0085 (which would break a saved vocabulary file), with spaces.
 
     >>> strip_html("Great.<br /><br />Loved it.")
     'Great.  Loved it.'
+    >>> strip_html("odd\x85dash")
+    'odd dash'
     """
-    return _HTML_BREAK.sub(" ", text)
+    return _ODD_LINE_BREAKS.sub(" ", _HTML_BREAK.sub(" ", text))
 
 
 class Vocab:

@@ -102,6 +102,7 @@ def test_word_detokenize():
         ("a<br>b<BR/>c<Br  />d", "a b c d"),
         ("no breaks <b>bold</b>", "no breaks <b>bold</b>"),
         ("", ""),
+        ("a\x85b\u2028c\x0cd", "a b c d"),
     ],
 )
 def test_strip_html(text, expected):
