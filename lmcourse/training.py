@@ -68,7 +68,8 @@ class ValidationTracker(keras.callbacks.Callback):
 
     Training time excludes the time spent evaluating and the first step
     (graph tracing), so curves against seconds compare models fairly. Results: ``self.steps``, ``self.seconds``,
-    ``self.val_loss`` (lists of the same length).
+    ``self.val_loss`` (lists of the same length). The training loss that ``fit`` logs is left as it
+    would be without the tracker.
     """
 
     def __init__(self, validation_data: tf.data.Dataset, every: int):
@@ -92,7 +93,12 @@ class ValidationTracker(keras.callbacks.Callback):
         if self._mark is not None:
             self._train_time += time.perf_counter() - self._mark
         started = time.perf_counter()
+        # evaluate() resets and refills the model's metrics, the running training loss among them; keep
+        # them as they were, so that the training loss fit() logs is not overwritten by this validation loss
+        kept = [(v, v.numpy()) for metric in self.model.metrics for v in metric.variables]
         loss = self.model.evaluate(self.validation_data, verbose=0, return_dict=True)["loss"]
+        for variable, value in kept:
+            variable.assign(value)
         self.eval_seconds += time.perf_counter() - started
         self.steps.append(self._step)
         self.seconds.append(self._train_time)

@@ -94,3 +94,16 @@ def test_time_budget_stops_at_max_steps_mid_epoch():
     assert budget.steps == 7
     with pytest.raises(ValueError, match="max_steps"):
         TimeBudget(seconds=1, max_steps=0)
+
+
+def test_validation_tracker_leaves_the_logged_training_loss_alone():
+    # evaluating inside fit() must not replace the training loss fit() logs by the validation loss
+    far = tf.data.Dataset.from_tensor_slices((np.zeros((16, 4), "int32"), np.full((16, 4), 4))).batch(8)
+    losses = []
+    for callbacks in ([], [ValidationTracker(far, every=4)]):
+        keras.utils.set_random_seed(0)
+        model = _tiny_lm()
+        model.compile(optimizer=keras.optimizers.SGD(0.0), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        history = model.fit(_data(64), epochs=2, verbose=0, shuffle=False, callbacks=callbacks)  # 8 steps an epoch
+        losses.append(history.history["loss"])
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-6)
