@@ -1,10 +1,13 @@
 """Word2Vec: skip-gram with negative sampling (SGNS) in Keras, and one evaluation for any word vectors.
 
 The training side: frequent-word subsampling (:func:`keep_probabilities`),
-the noise distribution ∝ count^0.75 (:func:`noise_distribution`), skip-gram
-pairs cut from a whole corpus at once with NumPy (:func:`skipgram_pairs`),
-batches with their negatives as ``tf.data`` (:func:`sgns_dataset`), and the
-model: two embedding tables and a dot product (:func:`build_sgns_model`).
+the noise distribution ∝ count^0.75 (:func:`noise_distribution`) and
+word2vec's table to draw from it (:func:`noise_table`), skip-gram pairs cut
+from a whole corpus at once with NumPy (:func:`skipgram_pairs`), batches with
+their negatives as ``tf.data`` (:func:`sgns_dataset`), the loss
+(:func:`sgns_loss`) and the model: two embedding tables and a dot product
+(:func:`build_sgns_model`), trained with SGD whose rate decays linearly, as
+word2vec's is (:func:`sgns_sgd`).
 The evaluation side works on :class:`WordVectors` — a word list and a
 matrix — so the same routines score the Keras model and gensim's:
 :func:`evaluate_similarity` (WordSim-353, SimLex-999),
@@ -39,10 +42,12 @@ __all__ = [
     "keep_probabilities",
     "nearest_neighbours",
     "noise_distribution",
+    "noise_table",
     "read_analogy_questions",
     "read_word_pairs",
     "sgns_dataset",
     "sgns_loss",
+    "sgns_sgd",
     "skipgram_pairs",
     "subsample",
     "write_projector_files",
@@ -89,6 +94,28 @@ def noise_distribution(counts: Sequence[int] | np.ndarray, power: float = 0.75) 
     """
     weights = _counts_array(counts) ** power
     return weights / weights.sum()
+
+
+def noise_table(noise: Sequence[float] | np.ndarray, size: int = 10_000_000) -> np.ndarray:
+    """word2vec's unigram table: ``size`` slots of word ids, each word filling its probability's share.
+
+    A uniform random slot is then a draw from ``noise``: one random integer and
+    one look-up per negative, instead of a search through the cumulative
+    probabilities. Slot i holds the word whose cumulative-probability interval
+    contains the slot's midpoint (i + ½) / size, so a word of probability p gets
+    p · size slots, give or take one (and a word of probability 0 none).
+
+    >>> noise_table([0.5, 0.25, 0.25], size=8).tolist()
+    [0, 0, 0, 0, 1, 1, 2, 2]
+    """
+    probs = np.asarray(noise, dtype=np.float64)
+    if probs.ndim != 1 or probs.size == 0 or (probs < 0).any() or not math.isclose(probs.sum(), 1.0, rel_tol=1e-6):
+        raise ValueError("noise must be a probability vector over the vocabulary (non-negative, summing to 1)")
+    if size < 1:
+        raise ValueError(f"size must be at least 1 slot, got {size}")
+    cdf = np.cumsum(probs)
+    midpoints = (np.arange(size) + 0.5) / size * cdf[-1]
+    return np.minimum(np.searchsorted(cdf, midpoints, side="right"), len(probs) - 1).astype(np.int32)
 
 
 def subsample(ids: np.ndarray, keep_prob: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -159,7 +186,7 @@ def skipgram_pairs(
 def sgns_dataset(
     centers: np.ndarray,
     contexts: np.ndarray,
-    noise: np.ndarray,
+    table: np.ndarray,
     *,
     negatives: int,
     batch_size: int,
@@ -167,13 +194,14 @@ def sgns_dataset(
 ) -> tf.data.Dataset:
     """Batches ``((center, [context, negative_1..K]), labels)`` for :func:`build_sgns_model`.
 
-    Pairs are cut into full batches of ``batch_size`` (the remainder is
-    dropped, so shapes are static); each batch draws its K negatives per pair
-    from ``noise`` inside the pipeline (inverse-CDF sampling, seeded by batch
-    number: the same seed gives the same negatives). Labels are 1 for the
-    context column and 0 for the negatives.
+    Pairs are cut into full batches of ``batch_size`` in the order given (the
+    remainder is dropped, so shapes are static); each batch draws its K
+    negatives per pair inside the pipeline, as uniform random slots of
+    ``table`` (a :func:`noise_table`), seeded by batch number: the same seed
+    gives the same negatives. Labels are 1 for the context column and 0 for
+    the negatives.
 
-    >>> ds = sgns_dataset(np.arange(8), np.arange(8), np.full(4, 0.25), negatives=2, batch_size=4)
+    >>> ds = sgns_dataset(np.arange(8), np.arange(8), noise_table([0.5, 0.5], 10), negatives=2, batch_size=4)
     >>> [tuple(t.shape) for t in next(iter(ds))[0]], tuple(next(iter(ds))[1].shape)
     ([(4,), (4, 3)], (4, 3))
     """
@@ -186,11 +214,10 @@ def sgns_dataset(
     steps = len(centers) // batch_size if batch_size >= 1 else 0
     if steps < 1:
         raise ValueError(f"{len(centers)} pairs make no full batch of {batch_size}; use a smaller batch_size")
-    noise = np.asarray(noise, dtype=np.float64)
-    if noise.ndim != 1 or not math.isclose(noise.sum(), 1.0, rel_tol=1e-6) or (noise < 0).any():
-        raise ValueError("noise must be a probability vector over the vocabulary (non-negative, summing to 1)")
-    cdf = tf.constant(np.cumsum(noise) / noise.sum(), dtype=tf.float32)
-    last = len(noise) - 1
+    table = np.asarray(table)
+    if table.ndim != 1 or table.size == 0 or not np.issubdtype(table.dtype, np.integer) or table.min() < 0:
+        raise ValueError("table must be a 1-D array of word ids, as noise_table returns (not the probabilities)")
+    slots = tf.constant(table, dtype=tf.int32)
     labels = tf.constant(np.eye(1, negatives + 1, dtype=np.float32).repeat(batch_size, axis=0))
     batches = tf.data.Dataset.from_tensor_slices((
         centers[: steps * batch_size].reshape(steps, batch_size),
@@ -199,11 +226,9 @@ def sgns_dataset(
 
     def add_negatives(step: tf.Tensor, batch: tuple[tf.Tensor, tf.Tensor]):
         center, context = batch
-        uniform = tf.random.stateless_uniform((batch_size * negatives,),
-                                              seed=tf.stack([seed, tf.cast(step, tf.int32)]))
-        negative = tf.searchsorted(cdf, uniform, side="right", out_type=tf.int32)
-        negative = tf.reshape(tf.minimum(negative, last), (batch_size, negatives))
-        targets = tf.concat([context[:, None], negative], axis=1)
+        slot = tf.random.stateless_uniform((batch_size, negatives), seed=tf.stack([seed, tf.cast(step, tf.int32)]),
+                                           minval=0, maxval=len(table), dtype=tf.int32)
+        targets = tf.concat([context[:, None], tf.gather(slots, slot)], axis=1)
         return (center, targets), labels
 
     return (batches.enumerate().map(add_negatives, num_parallel_calls=tf.data.AUTOTUNE)
@@ -249,6 +274,33 @@ def build_sgns_model(vocab_size: int, dim: int, negatives: int, *, name: str = "
     u = keras.layers.Embedding(vocab_size, dim, name="context_embedding", embeddings_initializer="zeros")(targets)
     scores = keras.layers.Dot(axes=(2, 1), name="scores")([u, v])
     return keras.Model([center, targets], scores, name=name)
+
+
+def sgns_sgd(
+    learning_rate: float, batch_size: int, total_steps: int, min_learning_rate: float = 1e-4
+) -> keras.optimizers.SGD:
+    """Plain SGD for :func:`build_sgns_model`, its rate falling linearly per step as word2vec's does.
+
+    ``learning_rate`` and ``min_learning_rate`` are word2vec's rates *per
+    pair* (its defaults: 0.025 falling to 0.0001). Keras averages the loss
+    over the batch, so the step applies ``batch_size`` times them to the mean
+    gradient: the same step as adding up each pair's. SGD moves only the
+    embedding rows a batch looks up (the gradient of a look-up is a sparse
+    ``IndexedSlices``, applied with a scatter), where Keras' Adam rewrites the
+    whole of both tables, and its moments, at every step.
+
+    >>> opt = sgns_sgd(0.025, batch_size=100, total_steps=10)
+    >>> round(float(opt.learning_rate), 6)  # 0.025 per pair × 100 pairs, before the first step
+    2.5
+    """
+    if learning_rate <= 0 or min_learning_rate < 0 or min_learning_rate > learning_rate:
+        raise ValueError(f"need 0 <= min_learning_rate <= learning_rate and learning_rate > 0; "
+                         f"got {learning_rate}, {min_learning_rate}")
+    if batch_size < 1 or total_steps < 1:
+        raise ValueError(f"batch_size and total_steps must be at least 1, got {batch_size}, {total_steps}")
+    schedule = keras.optimizers.schedules.PolynomialDecay(
+        learning_rate * batch_size, decay_steps=total_steps, end_learning_rate=min_learning_rate * batch_size)
+    return keras.optimizers.SGD(schedule)
 
 
 # Word vectors and their evaluation ----------------------------------------------------

@@ -22,10 +22,12 @@ from lmcourse.word2vec import (
     keep_probabilities,
     nearest_neighbours,
     noise_distribution,
+    noise_table,
     read_analogy_questions,
     read_word_pairs,
     sgns_dataset,
     sgns_loss,
+    sgns_sgd,
     skipgram_pairs,
     subsample,
     write_projector_files,
@@ -87,6 +89,34 @@ def test_subsample_keeps_at_the_right_rate():
         subsample(np.array([2]), np.array([0.5, 0.5]), rng)
 
 
+def test_noise_table_gives_each_word_its_share_of_slots():
+    noise = noise_distribution([1000, 300, 20, 1, 0])
+    table = noise_table(noise, size=100_000)
+    assert table.dtype == np.int32 and table.shape == (100_000,)
+    slots = np.bincount(table, minlength=5)
+    assert (np.abs(slots - noise * 100_000) <= 1).all()  # p · size slots, give or take one
+    assert slots[4] == 0  # a word of probability 0 is never drawn
+    assert (np.diff(table) >= 0).all()  # laid out in word order
+
+
+@LAWS
+@given(counts_strategy, st.integers(1, 5_000))
+def test_noise_table_laws(counts, size):
+    noise = noise_distribution(counts)
+    table = noise_table(noise, size=size)
+    assert len(table) == size and table.min() >= 0 and table.max() < len(counts)
+    assert (np.abs(np.bincount(table, minlength=len(counts)) - noise * size) <= 1 + 1e-9).all()
+
+
+def test_noise_table_errors():
+    with pytest.raises(ValueError, match="probability vector"):
+        noise_table([3, 1])  # counts, not probabilities
+    with pytest.raises(ValueError, match="probability vector"):
+        noise_table([])
+    with pytest.raises(ValueError, match="size"):
+        noise_table([0.5, 0.5], size=0)
+
+
 # Skip-gram pairs ----------------------------------------------------------------------
 
 def test_skipgram_pairs_full_window_on_one_sentence():
@@ -131,12 +161,14 @@ def test_skipgram_pairs_subsampling_and_errors():
 def test_sgns_dataset_shapes_labels_and_noise():
     n, batch, k = 4096, 512, 4
     noise = np.array([0.7, 0.2, 0.1, 0.0])
-    ds = sgns_dataset(np.arange(n) % 4, np.arange(n) % 3, noise, negatives=k, batch_size=batch, seed=3)
+    ds = sgns_dataset(np.arange(n) % 4, np.arange(n) % 3, noise_table(noise, 1000), negatives=k, batch_size=batch,
+                      seed=3)
     batches = list(ds)
     assert len(batches) == n // batch
     (center, targets), labels = batches[0]
     assert center.shape == (batch,) and targets.shape == (batch, 1 + k) and labels.shape == (batch, 1 + k)
     assert (labels.numpy() == np.eye(1, 1 + k)).all()
+    np.testing.assert_array_equal(center.numpy(), np.arange(batch) % 4)  # pairs keep their order
     np.testing.assert_array_equal(targets[:, 0].numpy(), np.arange(batch) % 3)  # the context column
     negatives = np.concatenate([t[:, 1:].numpy().ravel() for (_, t), _ in batches])
     assert negatives.max() <= 2  # a word of zero probability is never drawn
@@ -144,23 +176,25 @@ def test_sgns_dataset_shapes_labels_and_noise():
 
 
 def test_sgns_dataset_is_deterministic_per_seed():
+    table = noise_table(np.full(10, 0.1), 100)
+
     def negs(seed):
-        ds = sgns_dataset(np.zeros(64), np.zeros(64), np.full(10, 0.1), negatives=3, batch_size=32, seed=seed)
+        ds = sgns_dataset(np.zeros(64), np.zeros(64), table, negatives=3, batch_size=32, seed=seed)
         return np.concatenate([t[:, 1:].numpy() for (_, t), _ in ds])
     np.testing.assert_array_equal(negs(1), negs(1))
     assert not np.array_equal(negs(1), negs(2))
 
 
 def test_sgns_dataset_errors():
-    noise = np.full(4, 0.25)
+    table = noise_table(np.full(4, 0.25), 8)
     with pytest.raises(ValueError, match="no full batch"):
-        sgns_dataset(np.zeros(3), np.zeros(3), noise, negatives=1, batch_size=4)
-    with pytest.raises(ValueError, match="probability vector"):
-        sgns_dataset(np.zeros(8), np.zeros(8), np.ones(4), negatives=1, batch_size=4)
+        sgns_dataset(np.zeros(3), np.zeros(3), table, negatives=1, batch_size=4)
+    with pytest.raises(ValueError, match="noise_table"):
+        sgns_dataset(np.zeros(8), np.zeros(8), np.full(4, 0.25), negatives=1, batch_size=4)  # probabilities
     with pytest.raises(ValueError, match="negatives"):
-        sgns_dataset(np.zeros(8), np.zeros(8), noise, negatives=0, batch_size=4)
+        sgns_dataset(np.zeros(8), np.zeros(8), table, negatives=0, batch_size=4)
     with pytest.raises(ValueError, match="same length"):
-        sgns_dataset(np.zeros(8), np.zeros(7), noise, negatives=1, batch_size=4)
+        sgns_dataset(np.zeros(8), np.zeros(7), table, negatives=1, batch_size=4)
 
 
 # The model ----------------------------------------------------------------------------
@@ -189,19 +223,59 @@ def test_sgns_model_structure_and_scores():
         build_sgns_model(1, 4, 2)
 
 
+def test_sgns_sgd_scales_the_per_pair_rate_and_decays_linearly():
+    opt = sgns_sgd(0.02, batch_size=50, total_steps=10, min_learning_rate=0.002)
+    schedule = opt._learning_rate
+    np.testing.assert_allclose([float(schedule(step)) for step in (0, 5, 10, 20)], [1.0, 0.55, 0.1, 0.1], rtol=1e-6)
+    with pytest.raises(ValueError, match="min_learning_rate"):
+        sgns_sgd(0.01, 10, 10, min_learning_rate=0.1)
+    with pytest.raises(ValueError, match="batch_size"):
+        sgns_sgd(0.01, 0, 10)
+
+
+def test_sgns_sgd_step_equals_summed_per_pair_steps_and_leaves_other_rows():
+    """One batch step = word2vec's per-pair step summed over the batch; rows not looked up stay put."""
+    keras.utils.set_random_seed(1)
+    model = build_sgns_model(20, 4, negatives=2)
+    rng = np.random.default_rng(1)
+    model.get_layer("context_embedding").embeddings.assign(rng.normal(size=(20, 4)).astype("float32"))
+    v0 = model.get_layer("center_embedding").embeddings.numpy()
+    u0 = model.get_layer("context_embedding").embeddings.numpy()
+    center, targets = np.array([1, 2, 1], "int32"), np.array([[3, 4, 5], [6, 3, 7], [8, 9, 4]], "int32")
+    labels = np.tile(np.eye(1, 3, dtype="float32"), (3, 1))
+    model.compile(optimizer=sgns_sgd(0.1, batch_size=3, total_steps=100), loss=sgns_loss)
+    model.train_on_batch((center, targets), labels)
+    dv, du = np.zeros_like(v0), np.zeros_like(u0)
+    for c, row, y in zip(center, targets, labels, strict=True):
+        g = 1 / (1 + np.exp(-(u0[row] @ v0[c]))) - y  # d loss / d score, per score
+        dv[c] += g @ u0[row]
+        np.add.at(du, row, g[:, None] * v0[c])
+    np.testing.assert_allclose(model.get_layer("center_embedding").embeddings.numpy(), v0 - 0.1 * dv, atol=1e-5)
+    np.testing.assert_allclose(model.get_layer("context_embedding").embeddings.numpy(), u0 - 0.1 * du, atol=1e-5)
+    untouched = np.setdiff1d(np.arange(20), np.concatenate([center, targets.ravel()]))
+    np.testing.assert_array_equal(model.get_layer("center_embedding").embeddings.numpy()[untouched], v0[untouched])
+
+
 def test_sgns_training_separates_real_pairs_from_noise():
     """Two clusters of words that co-occur only within their cluster end up apart."""
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     ids = np.concatenate([rng.integers(0, 5, 2000), rng.integers(5, 10, 2000)])
     doc_ids = np.repeat([0, 1], 2000)
-    c, x = skipgram_pairs(ids, doc_ids, 2, rng)
-    noise = noise_distribution(np.bincount(ids, minlength=10))
+    table = noise_table(noise_distribution(np.bincount(ids, minlength=10)), 1000)
     model = build_sgns_model(10, 8, negatives=3)
-    model.compile(optimizer=keras.optimizers.Adam(0.05), loss=sgns_loss)
-    history = model.fit(sgns_dataset(c, x, noise, negatives=3, batch_size=256), epochs=3, verbose=0,
-                        shuffle=False)
-    assert history.history["loss"][-1] < history.history["loss"][0]
+    c, x = skipgram_pairs(ids, doc_ids, 2, rng)
+    steps = len(c) // 256
+    model.compile(optimizer=sgns_sgd(0.05, batch_size=256, total_steps=3 * steps), loss=sgns_loss,
+                  steps_per_execution=4)
+    losses = []
+    for epoch in range(3):
+        c, x = skipgram_pairs(ids, doc_ids, 2, rng)
+        history = model.fit(sgns_dataset(c, x, table, negatives=3, batch_size=256, seed=epoch), verbose=0,
+                            shuffle=False)
+        losses.append(history.history["loss"][-1])
+    assert int(model.optimizer.iterations) >= 3 * steps - 3  # every batch ran, steps_per_execution or not
+    assert losses[-1] < losses[0]
     wv = WordVectors([str(i) for i in range(10)], model.get_layer("center_embedding").embeddings.numpy())
     unit = wv.unit()
     sims = unit @ unit.T

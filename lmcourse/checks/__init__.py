@@ -29,10 +29,10 @@ from .lab01 import (
     check_witten_bell,
 )
 from .lab02 import (
-    check_analogy,
-    check_cosine_similarity,
-    check_keep_probability,
-    check_noise_distribution,
+    check_analogy_3cosmul,
+    check_sgns_step,
+    check_shifted_ppmi,
+    check_spearman,
 )
 from .lab03 import (
     check_best_temperature,
@@ -90,10 +90,10 @@ __all__ = [
     "check_stupid_backoff",
     "check_witten_bell",
     "check_discount_estimate",
-    "check_cosine_similarity",
-    "check_noise_distribution",
-    "check_keep_probability",
-    "check_analogy",
+    "check_sgns_step",
+    "check_spearman",
+    "check_analogy_3cosmul",
+    "check_shifted_ppmi",
     "check_softmax_jacobian",
     "check_smoothed_cross_entropy",
     "check_sample_index",
