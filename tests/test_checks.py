@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+import lmcourse.checks as checks
 from lmcourse.checks import (
     Case,
     check_alpha_tokenize,
@@ -170,3 +171,13 @@ def test_check_function_reports_uncomparable_result(capsys):
     assert error is None, f"the check itself raised {error!r}"
     assert not result
     assert "✗ alpha_tokenize" in capsys.readouterr().out
+
+
+EVERY_CHECK = [getattr(checks, name) for name in checks.__all__ if name.startswith("check_") and name != "check_function"]
+
+
+@pytest.mark.parametrize("check", EVERY_CHECK, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("fn", [_stub, _returns_none], ids=["raises", "returns None"])
+def test_every_lab_check_reads_an_untouched_stub_as_not_attempted(capsys, check, fn):
+    assert not check(fn)
+    assert "not attempted yet" in capsys.readouterr().out
