@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -22,13 +24,17 @@ __all__ = [
     "PAD",
     "UNK",
     "Vocab",
+    "as_padded_ids",
+    "batches_by_length",
     "char_tokenize",
     "char_detokenize",
     "fit_zipf",
+    "length_bucketed_dataset",
     "make_windows",
     "next_token_dataset",
     "random_window_dataset",
     "oov_rate",
+    "predict_by_length",
     "rank_frequency",
     "strip_html",
     "word_detokenize",
@@ -357,3 +363,86 @@ def random_window_dataset(
         return windows[:, :-1], windows[:, 1:]
 
     return tf.data.Dataset.counter().map(window_batch, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def as_padded_ids(ids: Any, labels: Any = None, *, batch_size: int = 1, step: int = 1) -> np.ndarray:
+    """``ids`` as a 2-D integer array (rows padded with 0 at the end), or a ValueError that says what is wrong.
+
+    Also checks that ``labels`` (if given) has one entry per row, and that ``batch_size`` and ``step`` are
+    positive whole numbers.
+
+    >>> as_padded_ids([[3, 4, 0], [5, 0, 0]]).shape
+    (2, 3)
+    """
+    for name, value in (("batch_size", batch_size), ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    array = np.asarray(ids)
+    if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer) or len(array) == 0:
+        raise ValueError(f"ids must be a non-empty 2-D array of integer token ids (one padded row per text, e.g. "
+                         f"the output of a TextVectorization layer), got shape {array.shape}, dtype {array.dtype}")
+    if labels is not None and len(labels) != len(array):
+        raise ValueError(f"labels has {len(labels)} entries but ids has {len(array)} rows: give one label per row")
+    return array
+
+
+def batches_by_length(ids: np.ndarray, batch_size: int, step: int = 64,
+                      seed: int | None = None) -> list[tuple[np.ndarray, int]]:
+    """Batches of rows of similar length, as (row indices, width) pairs; padding is 0 at the end of a row.
+
+    Rows are grouped by their length rounded up to a multiple of ``step`` and cut into batches; a batch
+    keeps only the columns its longest row needs, rounded up to ``step`` (at most all of them), so a
+    compiled model meets a few shapes only. With a ``seed`` the rows of a group and the batches come in
+    a random order (a new seed each epoch makes new batches); without one, shortest first.
+
+    >>> ids = np.array([[5, 6, 0, 0], [7, 0, 0, 0], [1, 2, 3, 4], [8, 9, 9, 0]])
+    >>> [(rows.tolist(), width) for rows, width in batches_by_length(ids, batch_size=2, step=2)]
+    [([0, 1], 2), ([2, 3], 4)]
+    """
+    ids = as_padded_ids(ids, batch_size=batch_size, step=step)
+    groups = -(-np.count_nonzero(ids, axis=1) // step)
+    rng = np.random.default_rng(seed)
+    order = np.lexsort((rng.random(len(ids)) if seed is not None else np.arange(len(ids)), groups))
+    batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+    if seed is not None:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return [(rows, int(min(ids.shape[1], max(groups[rows].max(), 1) * step))) for rows in batches]
+
+
+def length_bucketed_dataset(ids: np.ndarray, labels: np.ndarray, batch_size: int, step: int = 64,
+                            seed: int = 0) -> tf.data.Dataset:
+    """One epoch of (ids, labels) batches from :func:`batches_by_length`, new batches every epoch.
+
+    >>> ds = length_bucketed_dataset(np.array([[5, 6, 0, 0], [7, 0, 0, 0], [1, 2, 3, 4]]), np.array([1, 0, 1]), 2, 2)
+    >>> sorted(tuple(x.shape) for x, y in ds)
+    [(1, 4), (2, 2)]
+    """
+    ids = as_padded_ids(ids, labels, batch_size=batch_size, step=step)
+    labels = np.asarray(labels)
+    epochs = itertools.count(seed)
+
+    def batches():
+        for rows, width in batches_by_length(ids, batch_size, step, seed=next(epochs)):
+            yield ids[rows, :width], labels[rows]
+
+    spec = (tf.TensorSpec((None, None), tf.as_dtype(ids.dtype)),
+            tf.TensorSpec((None, *labels.shape[1:]), tf.as_dtype(labels.dtype)))
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=spec)
+    return dataset.apply(tf.data.experimental.assert_cardinality(-(-len(ids) // batch_size))).prefetch(2)
+
+
+def predict_by_length(model: Any, ids: np.ndarray, batch_size: int = 512, step: int = 64) -> np.ndarray:
+    """The model's first output for every row of ``ids``, computed in batches of similar length, in row order.
+
+    Right for a model that masks its padding (its output does not depend on how much padding follows).
+
+    >>> import keras
+    >>> ones = keras.Sequential([keras.layers.Lambda(lambda x: keras.ops.ones_like(x[:, :1], dtype="float32"))])
+    >>> predict_by_length(ones, np.array([[5, 6, 0], [7, 0, 0]]), step=1).tolist()
+    [1.0, 1.0]
+    """
+    ids = as_padded_ids(ids, batch_size=batch_size, step=step)
+    out = np.empty(len(ids), dtype=np.float32)
+    for rows, width in batches_by_length(ids, batch_size, step):
+        out[rows] = np.asarray(model.predict_on_batch(ids[rows, :width])).reshape(len(rows), -1)[:, 0]
+    return out

@@ -480,3 +480,91 @@ def test_random_window_dataset_explains_bad_input(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         random_window_dataset(**kwargs)
+
+
+def _padded(lengths, width, seed=0):
+    rng = np.random.default_rng(seed)
+    ids = np.zeros((len(lengths), width), dtype=np.int64)
+    for row, length in enumerate(lengths):
+        ids[row, :length] = rng.integers(2, 50, length)
+    return ids
+
+
+def test_batches_by_length_cover_every_row_once_with_the_width_it_needs():
+    from lmcourse.text import batches_by_length
+
+    lengths = np.random.default_rng(1).integers(1, 300, 1000)
+    ids = _padded(lengths, 300)
+    for seed in (None, 0, 1):
+        batches = batches_by_length(ids, batch_size=64, step=64, seed=seed)
+        rows = np.concatenate([r for r, _ in batches])
+        assert sorted(rows.tolist()) == list(range(1000))  # every row once
+        for r, width in batches:
+            assert lengths[r].max() <= width <= 300 and (width % 64 == 0 or width == 300)
+            assert width - lengths[r].max() < 64  # no whole step of padding
+        assert len({w for _, w in batches}) <= 5  # a few shapes: 64, 128, 192, 256, 300
+    unseeded = [w for _, w in batches_by_length(ids, 64, 64)]
+    assert unseeded == sorted(unseeded)  # shortest first without a seed
+    a, b = (batches_by_length(ids, 64, 64, seed=s) for s in (0, 1))
+    assert [r.tolist() for r, _ in a] != [r.tolist() for r, _ in b]  # a new seed makes new batches
+    assert [r.tolist() for r, _ in a] == [r.tolist() for r, _ in batches_by_length(ids, 64, 64, seed=0)]
+
+
+def test_batches_by_length_keep_an_all_padding_row():
+    from lmcourse.text import batches_by_length
+
+    (rows, width), = batches_by_length(np.zeros((2, 8), dtype=np.int32), batch_size=4, step=4)
+    assert sorted(rows.tolist()) == [0, 1] and width == 4
+
+
+def test_length_bucketed_dataset_yields_every_row_with_its_label_and_reshuffles():
+    from lmcourse.text import length_bucketed_dataset
+
+    lengths = np.random.default_rng(2).integers(1, 100, 200)
+    ids = _padded(lengths, 100)
+    labels = np.arange(200)
+    ds = length_bucketed_dataset(ids, labels, batch_size=32, step=16, seed=5)
+    assert int(ds.cardinality()) == 7
+    epochs = []
+    for _ in range(2):
+        seen = []
+        for x, y in ds:
+            x, y = x.numpy(), y.numpy()
+            assert np.array_equal(x, ids[y, : x.shape[1]]) and not ids[y, x.shape[1]:].any()  # only padding cut
+            seen.append(y.tolist())
+        assert sorted(sum(seen, [])) == list(range(200))
+        epochs.append(seen)
+    assert epochs[0] != epochs[1]  # new batches every epoch
+
+
+def test_predict_by_length_returns_row_order_and_matches_full_width_for_a_masked_model():
+    import keras
+
+    from lmcourse.text import predict_by_length
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(50, 8, mask_zero=True)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(keras.layers.LSTM(4)(x)))
+    ids = _padded(np.random.default_rng(3).integers(1, 40, 50), 40).astype(np.int32)
+    full = model.predict(ids, verbose=0)[:, 0]
+    fast = predict_by_length(model, ids, batch_size=16, step=8)
+    assert fast.shape == (50,) and np.allclose(fast, full, atol=1e-5)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda f: f(np.array([1, 2, 3]), 2), "2-D"), (lambda f: f(np.zeros((0, 4), int), 2), "non-empty"),
+    (lambda f: f(np.ones((2, 2)), 2), "integer"), (lambda f: f(np.ones((2, 2), int), 0), "batch_size"),
+    (lambda f: f(np.ones((2, 2), int), 2, step=1.5), "step"),
+])
+def test_batching_by_length_explains_bad_input(call, message):
+    from lmcourse.text import batches_by_length, length_bucketed_dataset, predict_by_length
+
+    with pytest.raises(ValueError, match=message):
+        call(batches_by_length)
+    with pytest.raises(ValueError, match=message):
+        call(lambda ids, batch_size, step=64: predict_by_length(object(), ids, batch_size, step))
+    with pytest.raises(ValueError, match=message):
+        call(lambda ids, batch_size, step=64: length_bucketed_dataset(ids, np.zeros(len(ids)), batch_size, step))
+    with pytest.raises(ValueError, match="one label per row"):
+        length_bucketed_dataset(np.ones((3, 2), int), np.zeros(2), 2)
