@@ -275,6 +275,23 @@ class ResultTable:
                 merged[tuple(row[k] for k in self.key)] = dict(row, yours=True)
         return self._sorted(merged.values())
 
+    def drop(self, **match: Any) -> int:
+        """Remove, where this run records, the rows whose fields equal ``match``; returns how many went.
+
+        A notebook calls it (through :func:`lmcourse.classification.record_imdb`)
+        before its first row of a run, so rows of models it no longer trains do
+        not linger in the table.
+        """
+        unknown = [k for k in match if k not in self.key]
+        if not match or unknown:
+            raise ValueError(f"match rows by the key fields {list(self.key)}, got {list(match)}")
+        path = self.path()
+        rows = self._read(path)
+        kept = [r for r in rows if any(r.get(k) != v for k, v in match.items())]
+        if len(kept) != len(rows):
+            _write_json(path, self._sorted(kept))
+        return len(rows) - len(kept)
+
     def record(self, row: Mapping[str, Any]) -> None:
         """Add ``row`` (replacing the row with the same key) where this run records."""
         missing = [k for k in (*self.key, self.sort_by) if k not in row]

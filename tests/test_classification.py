@@ -97,3 +97,70 @@ def test_tfidf_baseline_learns_bigrams_and_tunes_on_dev():
     assert set(scores) == {0.1, 10.0} and scores[10.0] >= scores[0.1]
     with pytest.raises(ValueError, match="at least one C"):
         tune_tfidf_logreg(texts, labels, texts, labels, Cs=[])
+
+
+def test_a_notebook_run_replaces_its_older_rows_and_keeps_the_others(monkeypatch):
+    import lmcourse.classification as classification
+
+    monkeypatch.setenv("LMCOURSE_PROFILE", "full")
+    monkeypatch.setattr(classification, "_NOTEBOOKS_RECORDED", set())
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 25_000)
+    p = np.clip(y * 0.6 + rng.random(25_000) * 0.4, 0, 1)
+    for name, notebook in (("old model", "09"), ("LSTM", "08")):
+        record_imdb(name, y, p, notebook=notebook, train_labels=10, train_seconds=None)
+    monkeypatch.setattr(classification, "_NOTEBOOKS_RECORDED", set())  # a new run of notebook 09
+    record_imdb("new model", y, p, notebook="09", train_labels=10, train_seconds=None)
+    record_imdb("another", y, p, notebook="09", train_labels=10, train_seconds=None)
+    assert sorted(r["model"] for r in IMDB_TABLE.rows("cache")) == ["LSTM", "another", "new model"]
+
+
+def test_result_table_drop_checks_its_match():
+    with pytest.raises(ValueError, match="key fields"):
+        IMDB_TABLE.drop(cpu="x")
+    with pytest.raises(ValueError, match="key fields"):
+        IMDB_TABLE.drop()
+
+
+def test_nb_log_count_ratio_is_the_naive_bayes_weight():
+    from scipy import sparse
+
+    from lmcourse.classification import nb_log_count_ratio
+
+    X = sparse.csr_matrix(np.array([[1, 0, 1], [1, 0, 0], [0, 1, 1], [0, 1, 0]]))
+    y = np.array([1, 1, 0, 0])
+    r = nb_log_count_ratio(X, y, alpha=1.0)
+    p, q = np.array([3, 1, 2]), np.array([1, 3, 2])  # 1 + counts in positive and in negative rows
+    assert np.allclose(r, np.log(p / p.sum()) - np.log(q / q.sum()))
+    assert r[0] > 0 > r[1] and r[2] == pytest.approx(0.0)  # positive word, negative word, neutral word
+
+
+def test_nbsvm_learns_polar_ngrams_and_tunes_on_dev():
+    from lmcourse.classification import NaiveBayesScaler, nbsvm, tune_C
+
+    texts = ["a great film , loved it", "great acting , not bad", "a waste of time", "not good , awful"] * 10
+    labels = np.array([1, 1, 0, 0] * 10)
+    scores, model = tune_C(nbsvm(ngram_range=(1, 2)), texts, labels, ["loved it", "a waste"], [1, 0], [0.1, 1.0])
+    assert set(scores) == {0.1, 1.0} and max(scores.values()) == 1.0
+    assert model.predict(["great , loved it", "awful waste"]).tolist() == [1, 0]
+    scaler = model[1]
+    assert isinstance(scaler, NaiveBayesScaler)
+    names = list(model[0].get_feature_names_out())
+    assert scaler.ratio_[names.index("not bad")] > 0 > scaler.ratio_[names.index("not good")]  # bigrams keep negation
+    assert "!" in nbsvm()[0].build_tokenizer()("wow !")  # exclamation marks are tokens
+
+
+def test_tune_C_fits_the_features_once_and_returns_the_best_model():
+    from lmcourse.classification import tfidf_logreg, tune_C
+
+    texts = ["good", "great fun", "bad", "awful mess"] * 5
+    labels = [1, 1, 0, 0] * 5
+    pipeline = tfidf_logreg()
+    scores, fitted = tune_C(pipeline, texts, labels, ["good fun", "a mess"], [1, 0], [0.01, 1.0, 100.0])
+    assert fitted is pipeline and list(scores) == [0.01, 1.0, 100.0]
+    best = max(scores, key=scores.get)
+    assert fitted[-1].C == best
+    with pytest.raises(ValueError, match="at least one C"):
+        tune_C(tfidf_logreg(), texts, labels, texts, labels, [])
+    with pytest.raises(ValueError, match="differ in length"):
+        tune_C(tfidf_logreg(), texts, labels[:3], texts, labels, [1.0])
