@@ -144,9 +144,10 @@ def record_imdb(model: str, y_true: Sequence[int], p_pred: Sequence[float], *, n
         raise ValueError(f"the IMDb table holds scores on the whole test set (25,000 reviews); got {report['n']}. "
                          "Score a subset with binary_report instead.")
     machine = machine_info()
-    if (notebook, str(IMDB_TABLE.path())) not in _NOTEBOOKS_RECORDED:
+    run = (notebook, str(IMDB_TABLE.path()))
+    if run not in _NOTEBOOKS_RECORDED:
         IMDB_TABLE.drop(notebook=notebook)
-        _NOTEBOOKS_RECORDED.add((notebook, str(IMDB_TABLE.path())))
+        _NOTEBOOKS_RECORDED.add(run)
     IMDB_TABLE.record({
         "model": model, "notebook": notebook,
         "test_accuracy": round(report["accuracy"], 4), "precision": round(report["precision"], 4),
@@ -213,9 +214,7 @@ def tune_tfidf_logreg(fit_texts: Sequence[str], fit_labels: Sequence[int], dev_t
 
     Larger C means weaker regularisation. Choose C on the dev split, never on the test set.
     """
-    if not Cs:
-        raise ValueError("give at least one C to try, e.g. Cs=[1, 4, 16]")
-    return tune_C(tfidf_logreg(Cs[0]), fit_texts, fit_labels, dev_texts, dev_labels, Cs)[0]
+    return tune_C(tfidf_logreg(), fit_texts, fit_labels, dev_texts, dev_labels, Cs)[0]
 
 
 def nb_log_count_ratio(X, labels, alpha=1.0):
