@@ -13,6 +13,8 @@ matrix — so the same routines score the Keras model and gensim's:
 :func:`evaluate_similarity` (WordSim-353, SimLex-999),
 :func:`evaluate_analogies` (the Google analogy questions),
 :func:`nearest_neighbours`, :func:`analogy`, :func:`write_projector_files`.
+Lab 08 starts a classifier's ``Embedding`` from such vectors
+(:func:`embedding_from_vectors`).
 
     >>> import numpy as np
     >>> wv = WordVectors(["king", "queen", "man", "woman"],
@@ -37,6 +39,7 @@ __all__ = [
     "WordVectors",
     "analogy",
     "build_sgns_model",
+    "embedding_from_vectors",
     "evaluate_analogies",
     "evaluate_similarity",
     "keep_probabilities",
@@ -523,3 +526,38 @@ def write_projector_files(
             vectors.write("\t".join(f"{x:.6g}" for x in wv.matrix[i]) + "\n")
             meta.write(wv.words[i].replace("\t", " ") + "\n")
     return vectors_path, metadata_path
+
+
+def embedding_from_vectors(vocabulary: Sequence[str], wv: WordVectors, scale: float = 0.15,
+                           rows: int | None = None, seed: int = 0) -> np.ndarray:
+    """A starting matrix for an ``Embedding`` layer: row i is the vector of ``vocabulary[i]``, rescaled.
+
+    The vectors are divided by the standard deviation of all of ``wv``'s entries and
+    multiplied by ``scale``: Word2Vec's entries are many times larger than those of a
+    fresh ``Embedding`` (uniform in ±0.05), and a start that large would dominate the
+    first updates. Words without a vector (the padding and ``[UNK]`` rows of a
+    ``TextVectorization`` vocabulary, words too rare for the word-vector model) start as
+    Keras would start them: uniform in ±0.05. ``rows`` (default: one per word) sizes the
+    matrix for an ``Embedding`` built with more rows than the vocabulary has words
+    (``max_tokens`` larger than the adapted text's vocabulary); the extra rows start at random.
+
+    >>> wv = WordVectors(["good", "bad"], [[2.0, 0.0], [0.0, -2.0]])
+    >>> matrix = embedding_from_vectors(["", "[UNK]", "good", "bad"], wv, scale=1.0)
+    >>> matrix.shape, np.round(matrix[2:].astype(float), 3).tolist()
+    ((4, 2), [[1.414, 0.0], [0.0, -1.414]])
+    """
+    if len(vocabulary) == 0:
+        raise ValueError("the vocabulary is empty: pass the layer's get_vocabulary() after adapt()")
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    size = len(vocabulary) if rows is None else rows
+    if size < len(vocabulary):
+        raise ValueError(f"rows ({size}) must be at least the vocabulary's {len(vocabulary)} words")
+    found = [(i, wv.index[word]) for i, word in enumerate(vocabulary) if word in wv]
+    if not found:
+        raise ValueError("no word of the vocabulary has a vector: were both built from text standardised the "
+                         "same way (lower case, punctuation stripped)?")
+    matrix = np.random.default_rng(seed).uniform(-0.05, 0.05, (size, wv.matrix.shape[1]))
+    mine, theirs = np.array(found).T
+    matrix[mine] = wv.matrix[theirs] / max(float(wv.matrix.std()), 1e-12) * scale
+    return matrix.astype(np.float32)

@@ -17,6 +17,7 @@ from lmcourse.word2vec import (
     WordVectors,
     analogy,
     build_sgns_model,
+    embedding_from_vectors,
     evaluate_analogies,
     evaluate_similarity,
     keep_probabilities,
@@ -396,3 +397,32 @@ def test_write_projector_files(tmp_path):
     vectors, meta = write_projector_files(wv, tmp_path / "out", limit=2)
     assert vectors.read_text().splitlines() == ["0\t1", "2\t3"]
     assert meta.read_text().splitlines() == ["the", "cat"]
+
+
+def test_embedding_from_vectors_rescales_known_words_and_starts_the_rest_small():
+    rng = np.random.default_rng(0)
+    wv = WordVectors(["good", "bad", "plot"], rng.normal(0, 3.0, (3, 8)))
+    vocabulary = ["", "[UNK]", "bad", "unseen", "good"]
+    matrix = embedding_from_vectors(vocabulary, wv, scale=0.2, seed=1)
+    assert matrix.shape == (5, 8) and matrix.dtype == np.float32
+    factor = 0.2 / wv.matrix.std()
+    np.testing.assert_allclose(matrix[2], wv["bad"] * factor, rtol=1e-5)
+    np.testing.assert_allclose(matrix[4], wv["good"] * factor, rtol=1e-5)
+    for row in (0, 1, 3):  # padding, [UNK] and a word without a vector: Keras' default start
+        assert np.all(np.abs(matrix[row]) <= 0.05)
+    np.testing.assert_array_equal(matrix, embedding_from_vectors(vocabulary, wv, scale=0.2, seed=1))
+    larger = embedding_from_vectors(vocabulary, wv, scale=0.2, rows=7, seed=1)
+    assert larger.shape == (7, 8) and np.all(np.abs(larger[5:]) <= 0.05)
+    np.testing.assert_allclose(larger[4], matrix[4])
+
+
+def test_embedding_from_vectors_says_what_is_wrong():
+    wv = WordVectors(["good"], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        embedding_from_vectors([], wv)
+    with pytest.raises(ValueError, match="scale must be positive"):
+        embedding_from_vectors(["good"], wv, scale=0.0)
+    with pytest.raises(ValueError, match="rows"):
+        embedding_from_vectors(["good", "bad"], wv, rows=1)
+    with pytest.raises(ValueError, match="standardised the same way"):
+        embedding_from_vectors(["Good", "GOOD!"], wv)
